@@ -1,0 +1,23 @@
+import { defineConfig } from "vitest/config";
+
+// One project per package plus the cross-package tests in test/.
+// Tests talk to real local emulators over loopback, so they get generous timeouts.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: "core", include: ["packages/core/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "sfn-local", include: ["packages/sfn-local/src/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "functions", include: ["packages/functions/src/**/*.test.ts"] },
+      },
+      { extends: true, test: { name: "local", include: ["packages/local/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"] } },
+    ],
+  },
+});
