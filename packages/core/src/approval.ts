@@ -1,0 +1,135 @@
+/**
+ * The approval model: what is stored, what can change, and the values its fields may take.
+ * Transitions live in `transitions.ts`; this file only names things.
+ */
+
+export const ApprovalStatus = {
+  Pending: "PENDING",
+  Approved: "APPROVED",
+  Rejected: "REJECTED",
+  Expired: "EXPIRED",
+  Cancelled: "CANCELLED",
+} as const;
+export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
+export type FinalStatus = Exclude<ApprovalStatus, "PENDING">;
+
+/** Whether the Step Functions task still has to be told the outcome. */
+export const CallbackState = {
+  None: "NONE",
+  Pending: "PENDING",
+  Delivered: "DELIVERED",
+  GaveUp: "GAVE_UP",
+} as const;
+export type CallbackState = (typeof CallbackState)[keyof typeof CallbackState];
+
+/** What happens when the deadline passes with no final outcome. */
+export const OnTimeout = { Fail: "fail", Reject: "reject", Approve: "approve" } as const;
+export type OnTimeout = (typeof OnTimeout)[keyof typeof OnTimeout];
+
+/** How a rejection reaches the state machine: as a task failure (default) or as task output. */
+export const RejectAs = { Failure: "failure", Output: "output" } as const;
+export type RejectAs = (typeof RejectAs)[keyof typeof RejectAs];
+
+export type DecisionKind = "approve" | "reject";
+
+/** Where a decision came from: an email link, the REST API, or the deadline. */
+export type DecisionChannel = "link" | "api" | "timeout";
+
+export interface Decision {
+  /** Lower-cased email of the approver, or "signoff" for a decision made by the deadline. */
+  approver: string;
+  decision: DecisionKind;
+  comment?: string;
+  /** ISO-8601 timestamp. */
+  at: string;
+  channel: DecisionChannel;
+}
+
+export interface Policy {
+  /** N of M: how many approvals settle the request as approved. Any rejection is final. */
+  required: number;
+}
+
+/** Why an approval reached its final status. */
+export type OutcomeReason =
+  | "quorum" // enough approvals
+  | "rejected" // an approver rejected
+  | "quorum-unreachable" // too few approvers left who could still approve
+  | "timeout" // the deadline passed; `onTimeout` decided
+  | "execution-ended" // the execution stopped, failed or timed out
+  | "task-closed"; // SendTask* answered TaskTimedOut / TaskDoesNotExist
+
+export interface Outcome {
+  status: FinalStatus;
+  reason: OutcomeReason;
+  /** ISO-8601 timestamp of settlement. */
+  at: string;
+}
+
+export interface Approval {
+  /** `base32(sha256(taskToken))[:26]`, so a retried request maps to the same approval. */
+  id: string;
+  status: ApprovalStatus;
+  callback: CallbackState;
+  /** The task token, encrypted (compact JWE). Never shown, logged or returned. */
+  tokenCiphertext: string;
+  /** Lower-cased, de-duplicated emails. */
+  approvers: string[];
+  requestedBy?: string;
+  subject: string;
+  /** Object or text from the request; rendered escaped. */
+  details?: unknown;
+  /** Every other request field, kept to show the approver. */
+  context: Record<string, unknown>;
+  policy: Policy;
+  onTimeout: OnTimeout;
+  rejectAs: RejectAs;
+  /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
+  executionArn?: string;
+  /** ISO-8601. */
+  createdAt: string;
+  /** ISO-8601; links expire here and the sweeper applies `onTimeout`. */
+  deadline: string;
+  /** Decisions keyed by approver. */
+  decisions: Record<string, Decision>;
+  outcome?: Outcome;
+  callbackAttempts: number;
+  /** The last callback failure, for operators (never contains the token). */
+  callbackError?: string;
+  /**
+   * Epoch milliseconds of the next thing the sweeper must do for this approval
+   * (deadline, callback retry, ...); absent when nothing is due.
+   */
+  dueAt?: number;
+}
+
+/** Audit trail event types. */
+export type AuditEventType =
+  | "requested"
+  | "emailed"
+  | "viewed"
+  | "decided"
+  | "settled"
+  | "callback-sent"
+  | "callback-failed"
+  | "expired"
+  | "cancelled";
+
+/** An event as a flow records it, before it is chained. */
+export interface AuditEventInput {
+  type: AuditEventType;
+  /** ISO-8601. */
+  at: string;
+  /** Who caused it: an approver's email, "signoff" for the system. */
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+/** An event in the approval's hash chain: `hash = sha256(prevHash + canonical(event))`. */
+export interface AuditEvent extends AuditEventInput {
+  approvalId: string;
+  /** 1, 2, 3, ... within the approval. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}

@@ -1,0 +1,57 @@
+/**
+ * The tamper-evident audit trail: each event's hash covers the previous hash and the event's
+ * canonical JSON, so editing, dropping or reordering any event breaks every hash after it.
+ */
+import { createHash } from "node:crypto";
+import type { AuditEvent, AuditEventInput } from "./approval.ts";
+
+/** The hash that the first event of every trail chains to. */
+export const GENESIS_HASH = "0".repeat(64);
+
+export type AuditChainVerification = { ok: true; count: number } | { ok: false; brokenAt: number };
+
+/** JSON with object keys sorted at every depth, so equal values always hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== undefined) sorted[key] = sortKeys(child);
+    }
+    return sorted;
+  }
+  return value;
+}
+
+function hashEvent(prevHash: string, body: Omit<AuditEvent, "hash" | "prevHash">): string {
+  return createHash("sha256").update(prevHash).update(canonicalJson(body)).digest("hex");
+}
+
+/** Builds the next event of an approval's trail; `previous` is the current last event, if any. */
+export function chainAuditEvent(
+  previous: AuditEvent | undefined,
+  approvalId: string,
+  input: AuditEventInput,
+): AuditEvent {
+  const prevHash = previous?.hash ?? GENESIS_HASH;
+  const body = { ...input, approvalId, seq: (previous?.seq ?? 0) + 1 };
+  return { ...body, prevHash, hash: hashEvent(prevHash, body) };
+}
+
+/** Checks a whole trail, oldest first: sequence numbers, links and hashes. */
+export function verifyAuditChain(events: readonly AuditEvent[]): AuditChainVerification {
+  let prevHash = GENESIS_HASH;
+  for (const [index, event] of events.entries()) {
+    const { hash, prevHash: claimedPrev, ...body } = event;
+    if (event.seq !== index + 1 || claimedPrev !== prevHash || hashEvent(prevHash, body) !== hash) {
+      return { ok: false, brokenAt: index + 1 };
+    }
+    prevHash = hash;
+  }
+  return { ok: true, count: events.length };
+}

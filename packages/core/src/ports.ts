@@ -1,0 +1,116 @@
+/**
+ * Ports: what the domain needs from the outside world. Adapters in packages/functions
+ * implement them over DynamoDB, SES v2 and Step Functions; expected outcomes are values,
+ * exceptions are for the unexpected (network down, a bug).
+ */
+import type {
+  Approval,
+  AuditEvent,
+  AuditEventInput,
+  CallbackState,
+  Decision,
+  Outcome,
+} from "./approval.ts";
+
+/** An approval as it may be shown: everything but the encrypted task token. */
+export type ApprovalView = Omit<Approval, "tokenCiphertext">;
+
+export type CreateApprovalResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; reason: "exists"; approval: Approval };
+
+export type RecordDecisionResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; reason: "not-found" }
+  | { ok: false; reason: "not-pending" | "already-decided"; approval: Approval };
+
+export type SettleResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; reason: "not-found" }
+  | { ok: false; reason: "not-pending"; approval: Approval };
+
+export interface Settlement {
+  outcome: Outcome;
+  /** PENDING when the task must still be told; NONE when nobody is waiting (e.g. execution ended). */
+  callback: Extract<CallbackState, "PENDING" | "NONE">;
+  /** When the sweeper should next look at it (a callback retry); absent when nothing is due. */
+  dueAt?: number;
+}
+
+export interface CallbackFinish {
+  callback: Extract<CallbackState, "DELIVERED" | "GAVE_UP">;
+  /** Replaces the outcome, e.g. EXPIRED when the task had already timed out. */
+  outcome?: Outcome;
+  error?: string;
+}
+
+export interface DuePage {
+  approvals: Approval[];
+  /** Items DynamoDB read for this page, for the sweeper's figures. */
+  read: number;
+  cursor?: string;
+}
+
+/**
+ * Where approvals and their audit trail live. Every method that changes state is a single
+ * conditional write; losing a race is reported as a value, never by overwriting.
+ */
+export interface ApprovalStore {
+  /** Puts the approval only if no approval with its id exists; otherwise returns the stored one. */
+  create(approval: Approval): Promise<CreateApprovalResult>;
+  get(id: string): Promise<Approval | undefined>;
+  /** Adds one decision, only while the approval is PENDING and this approver has not decided. */
+  recordDecision(id: string, decision: Decision): Promise<RecordDecisionResult>;
+  /** Writes the final outcome, only while the approval is PENDING. */
+  settle(id: string, settlement: Settlement): Promise<SettleResult>;
+  /**
+   * Claims callback attempt number `attempt` (= stored callbackAttempts + 1) while the callback is
+   * PENDING, and pushes `dueAt` to `retryAt` so a crashed sender is retried then. Returns the
+   * approval when this caller won the claim, undefined when another sender has it or it is done.
+   */
+  claimCallback(id: string, attempt: number, retryAt: number): Promise<Approval | undefined>;
+  /** Records a failed attempt's error; the callback stays PENDING until the claimed retryAt. */
+  failCallback(id: string, attempt: number, error: string): Promise<boolean>;
+  /** Ends the callback (DELIVERED or GAVE_UP) if `attempt` is still the latest claim. */
+  finishCallback(id: string, attempt: number, finish: CallbackFinish): Promise<boolean>;
+  /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
+  appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
+  /** The whole audit trail, oldest first. */
+  listEvents(approvalId: string): Promise<AuditEvent[]>;
+  /** Approvals whose `dueAt <= now`, from the sparse due-items index (never a Scan). */
+  listDue(now: number, limit: number, cursor?: string): Promise<DuePage>;
+}
+
+export type ApprovalEmailKind = "request";
+
+export interface ApprovalEmail {
+  kind: ApprovalEmailKind;
+  to: string;
+  approval: ApprovalView;
+  approveUrl: string;
+  rejectUrl: string;
+}
+
+/** Sends approvers their mail. Rendering (HTML + text, escaped) belongs to the adapter. */
+export interface Mailer {
+  sendApprovalEmail(email: ApprovalEmail): Promise<void>;
+}
+
+export type TaskCallbackFailureReason =
+  | "task-timed-out" // the task is already closed (succeeded, failed, timed out, stopped)
+  | "task-does-not-exist"
+  | "invalid-token"
+  | "invalid-output"
+  | "retryable"; // throttling, 5xx, network: try again later
+
+export type TaskCallbackResult =
+  | { ok: true }
+  /** `message` names the error only; it never contains the token. */
+  | { ok: false; reason: TaskCallbackFailureReason; message: string };
+
+/** Tells Step Functions how the task ended. The token is plaintext only inside this call. */
+export interface TaskCallback {
+  sendSuccess(taskToken: string, output: string): Promise<TaskCallbackResult>;
+  sendFailure(taskToken: string, error: string, cause: string): Promise<TaskCallbackResult>;
+  sendHeartbeat(taskToken: string): Promise<TaskCallbackResult>;
+}
