@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { InvalidRequestError, parseApprovalRequest } from "./parse-request.ts";
+
+const defaults = { approvers: ["ops@example.com"], timeoutSeconds: 3600 };
+const TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAd+secret-token";
+
+function refusal(payload: unknown, given = defaults): InvalidRequestError {
+  try {
+    parseApprovalRequest(payload, given);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    return error as InvalidRequestError;
+  }
+  throw new Error("expected the payload to be refused");
+}
+
+describe("parseApprovalRequest", () => {
+  it("accepts an existing payload with only a token and keeps every other field as context", () => {
+    const parsed = parseApprovalRequest({ token: TOKEN, model: "m-42", score: 0.93 }, defaults);
+    expect(parsed).toMatchObject({
+      taskToken: TOKEN,
+      approvers: ["ops@example.com"],
+      subject: "Approval requested",
+      policy: { required: 1 },
+      timeoutSeconds: 3600,
+      onTimeout: "fail",
+      rejectAs: "failure",
+      context: { model: "m-42", score: 0.93 },
+    });
+  });
+
+  it("accepts the token as taskToken, token or TaskToken", () => {
+    for (const key of ["taskToken", "token", "TaskToken"]) {
+      expect(parseApprovalRequest({ [key]: TOKEN }, defaults).taskToken).toBe(TOKEN);
+    }
+  });
+
+  it("lower-cases and de-duplicates approvers and applies the request's own settings", () => {
+    const parsed = parseApprovalRequest(
+      {
+        taskToken: TOKEN,
+        approvers: ["Ann@Example.com", "ann@example.com", "bob@example.com"],
+        subject: " Deploy v2 ",
+        details: { change: "CHG-1" },
+        requestedBy: "carol@example.com",
+        policy: { required: 2 },
+        timeoutSeconds: 60,
+        onTimeout: "reject",
+        rejectAs: "output",
+        executionArn: "arn:aws:states:us-east-1:123456789012:execution:demo:run-1",
+      },
+      defaults,
+    );
+    expect(parsed.approvers).toEqual(["ann@example.com", "bob@example.com"]);
+    expect(parsed).toMatchObject({
+      subject: "Deploy v2",
+      policy: { required: 2 },
+      onTimeout: "reject",
+      rejectAs: "output",
+    });
+    expect(parsed.context).toEqual({});
+  });
+
+  it("names the error Approval.InvalidRequest so a state machine can Catch it", () => {
+    const error = refusal({ approvers: ["ann@example.com"] });
+    expect(error.name).toBe("Approval.InvalidRequest");
+    expect(error.field).toBe("taskToken");
+  });
+
+  it("names the bad field in the message", () => {
+    expect(
+      refusal({ taskToken: TOKEN, approvers: ["ann@example.com", "not-an-email"] }).message,
+    ).toMatch(/^approvers\[1\]: /);
+    expect(refusal({ taskToken: TOKEN, policy: { required: 0 } }).field).toBe("policy.required");
+    expect(refusal({ taskToken: TOKEN, policy: { required: 2 } }).message).toContain(
+      "only 1 approvers",
+    );
+    expect(refusal({ taskToken: TOKEN, timeoutSeconds: "soon" }).field).toBe("timeoutSeconds");
+    expect(refusal({ taskToken: TOKEN, onTimeout: "ignore" }).field).toBe("onTimeout");
+    expect(refusal({ taskToken: 42 }).field).toBe("taskToken");
+    expect(refusal("just text").field).toBe("payload");
+    expect(refusal([TOKEN]).field).toBe("payload");
+  });
+
+  it("refuses when no approvers are given and none are configured", () => {
+    expect(refusal({ taskToken: TOKEN }, { approvers: [], timeoutSeconds: 60 }).message).toContain(
+      "no default approvers",
+    );
+  });
+
+  it("refuses two different tokens", () => {
+    expect(refusal({ taskToken: TOKEN, token: `${TOKEN}x` }).field).toBe("taskToken");
+  });
+
+  it("refuses huge and deeply nested details without crashing", () => {
+    expect(refusal({ taskToken: TOKEN, details: "x".repeat(70_000) }).field).toBe("details");
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 10_000; i += 1) deep = { deep };
+    expect(refusal({ taskToken: TOKEN, details: deep }).field).toBe("details");
+    expect(refusal({ taskToken: TOKEN, nested: deep }).field).toBe("context");
+  });
+
+  it("keeps unicode in subject and details", () => {
+    const parsed = parseApprovalRequest(
+      { taskToken: TOKEN, subject: "Déploiement 🚀", details: "提交" },
+      defaults,
+    );
+    expect(parsed.subject).toBe("Déploiement 🚀");
+    expect(parsed.details).toBe("提交");
+  });
+
+  it("never echoes the token in an error message", () => {
+    const messages = [
+      refusal({ taskToken: TOKEN, approvers: "ann@example.com" }),
+      refusal({ taskToken: `${TOKEN}${"x".repeat(3000)}` }),
+      refusal({ taskToken: TOKEN, token: "other" }),
+    ].map((e) => `${e.message} ${String(e.cause)}`);
+    for (const message of messages) expect(message).not.toContain("secret-token");
+  });
+});

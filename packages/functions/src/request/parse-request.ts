@@ -1,0 +1,145 @@
+/**
+ * Turns a raw request-approval payload into the domain's input, or throws an error named
+ * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
+ */
+import { z } from "zod";
+import { KNOWN_FIELDS, MAX_DEPTH, MAX_SHOWN_BYTES, RequestFields } from "./request-schema.ts";
+
+/** The error a state machine sees for a payload signoff cannot accept. Never carries the token. */
+export class InvalidRequestError extends Error {
+  override readonly name = "Approval.InvalidRequest";
+  readonly code = "InvalidRequest" as const;
+  /** The payload field at fault, e.g. `approvers[1]`. */
+  readonly field: string;
+
+  constructor(field: string, problem: string, options?: ErrorOptions) {
+    super(`${field}: ${problem}`, options);
+    this.field = field;
+  }
+}
+
+export interface RequestDefaults {
+  approvers: readonly string[];
+  timeoutSeconds: number;
+}
+
+export interface ParsedRequest {
+  taskToken: string;
+  approvers: string[];
+  subject: string;
+  details?: unknown;
+  requestedBy?: string;
+  policy: { required: number };
+  timeoutSeconds: number;
+  onTimeout: "fail" | "reject" | "approve";
+  rejectAs: "failure" | "output";
+  executionArn?: string;
+  context: Record<string, unknown>;
+}
+
+const DEFAULT_SUBJECT = "Approval requested";
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Depth of nested objects/arrays, walked iteratively so hostile nesting cannot blow the stack. */
+function exceedsDepth(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    out += typeof part === "number" ? `[${part}]` : `${out ? "." : ""}${String(part)}`;
+  }
+  return out || "payload";
+}
+
+/**
+ * Validates a payload against the request contract.
+ * @throws InvalidRequestError naming the first bad field.
+ */
+export function parseApprovalRequest(payload: unknown, defaults: RequestDefaults): ParsedRequest {
+  // 1. The payload is a JSON object; split known fields from context.
+  if (!isPlainObject(payload)) throw new InvalidRequestError("payload", "must be a JSON object");
+  const known: Record<string, unknown> = {};
+  const context: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    (KNOWN_FIELDS.has(key) ? known : context)[key] = value;
+  }
+
+  // 2. What will be stored and shown stays small and shallow.
+  for (const [field, value] of [
+    ["details", known.details],
+    ["context", context],
+  ] as const) {
+    if (exceedsDepth(value, MAX_DEPTH)) {
+      throw new InvalidRequestError(field, `must not nest deeper than ${MAX_DEPTH} levels`);
+    }
+  }
+  const shownBytes = Buffer.byteLength(JSON.stringify([known.details ?? null, context]));
+  if (shownBytes > MAX_SHOWN_BYTES) {
+    throw new InvalidRequestError(
+      "details",
+      `details and context must total at most ${MAX_SHOWN_BYTES} bytes of JSON (got ${shownBytes})`,
+    );
+  }
+
+  // 3. Known fields by schema; the first issue names the field.
+  const parsed = RequestFields.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequestError(formatPath(issue.path), issue.message, {
+      cause: z.prettifyError(parsed.error),
+    });
+  }
+  const fields = parsed.data;
+
+  // 4. Exactly one task token, under any of its accepted names.
+  const tokens = new Set(
+    [fields.taskToken, fields.token, fields.TaskToken].filter((t) => t !== undefined),
+  );
+  if (tokens.size === 0)
+    throw new InvalidRequestError("taskToken", "is required (also accepted as token or TaskToken)");
+  if (tokens.size > 1)
+    throw new InvalidRequestError("taskToken", "was given more than once with different values");
+  const [taskToken] = tokens as Set<string>;
+
+  // 5. Defaults from configuration.
+  const approvers = [...new Set(fields.approvers ?? defaults.approvers)];
+  if (approvers.length === 0) {
+    throw new InvalidRequestError(
+      "approvers",
+      "none given and no default approvers are configured",
+    );
+  }
+  const required = fields.policy?.required ?? 1;
+  if (required > approvers.length) {
+    throw new InvalidRequestError(
+      "policy.required",
+      `is ${required} but there are only ${approvers.length} approvers`,
+    );
+  }
+
+  return {
+    taskToken: taskToken!,
+    approvers,
+    subject: fields.subject ?? DEFAULT_SUBJECT,
+    ...(fields.details !== undefined && { details: fields.details }),
+    ...(fields.requestedBy !== undefined && { requestedBy: fields.requestedBy }),
+    policy: { required },
+    timeoutSeconds: fields.timeoutSeconds ?? defaults.timeoutSeconds,
+    onTimeout: fields.onTimeout ?? "fail",
+    rejectAs: fields.rejectAs ?? "failure",
+    ...(fields.executionArn !== undefined && { executionArn: fields.executionArn }),
+    context,
+  };
+}

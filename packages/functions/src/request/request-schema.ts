@@ -1,0 +1,64 @@
+/**
+ * The request contract (DESIGN.md, "Request contract"): the Payload a state machine's
+ * waitForTaskToken Task sends to request-approval. Known fields are validated; every
+ * other field is context, kept and shown to the approver.
+ */
+import { z } from "zod";
+
+/** Step Functions task tokens are at most 2,048 characters. */
+const TOKEN_MAX_LENGTH = 2048;
+/** Keeps a stored approval far below DynamoDB's 400 KB item limit. */
+export const MAX_SHOWN_BYTES = 64 * 1024;
+/** Deeper objects than this are refused rather than rendered. */
+export const MAX_DEPTH = 16;
+/** One year: a deadline past that is a mistake, not a plan. */
+export const MAX_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
+
+const email = z.email({ error: "must be an email address" }).max(254).toLowerCase();
+
+const token = z
+  .string({ error: "must be a string" })
+  .min(1, { error: "must not be empty" })
+  .max(TOKEN_MAX_LENGTH, { error: `must be at most ${TOKEN_MAX_LENGTH} characters` });
+
+/** The fields signoff understands; the token is accepted under three names. */
+export const RequestFields = z.strictObject({
+  taskToken: token.optional(),
+  token: token.optional(),
+  TaskToken: token.optional(),
+  approvers: z
+    .array(email, { error: "must be a list of email addresses" })
+    .min(1, { error: "must name at least one approver" })
+    .max(50, { error: "must name at most 50 approvers" })
+    .optional(),
+  subject: z.string({ error: "must be text" }).trim().min(1).max(200).optional(),
+  details: z
+    .union([z.string().max(MAX_SHOWN_BYTES), z.record(z.string(), z.unknown())], {
+      error: "must be text or an object",
+    })
+    .optional(),
+  requestedBy: z.string({ error: "must be text" }).trim().min(1).max(254).optional(),
+  policy: z
+    .strictObject({
+      required: z
+        .int({ error: "must be a whole number" })
+        .min(1, { error: "must be at least 1" })
+        .optional(),
+    })
+    .optional(),
+  timeoutSeconds: z
+    .int({ error: "must be a whole number of seconds" })
+    .min(1, { error: "must be at least 1" })
+    .max(MAX_TIMEOUT_SECONDS, { error: `must be at most ${MAX_TIMEOUT_SECONDS} (one year)` })
+    .optional(),
+  onTimeout: z
+    .enum(["fail", "reject", "approve"], { error: 'must be "fail", "reject" or "approve"' })
+    .optional(),
+  rejectAs: z.enum(["failure", "output"], { error: 'must be "failure" or "output"' }).optional(),
+  executionArn: z.string().startsWith("arn:", { error: "must be an ARN" }).max(2048).optional(),
+});
+
+export type RequestFields = z.infer<typeof RequestFields>;
+
+/** The names of the fields above: everything else in a payload is context. */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(RequestFields.shape));
