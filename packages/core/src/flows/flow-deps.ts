@@ -1,0 +1,69 @@
+/**
+ * What every flow is given: the ports, the crypto, the clock and a logger. Handlers build one
+ * `FlowDeps` at cold start and pass it to exactly one flow per request.
+ */
+import type { LinkSigner } from "../links.ts";
+import type { ApprovalStore, Mailer, TaskCallback } from "../ports.ts";
+import type { TokenCipher } from "../token-cipher.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Structured logging; flows never pass the task token or its ciphertext in any field. */
+export type FlowLog = (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
+
+/** How callbacks are retried: attempt n waits `min(baseDelayMs * 2^(n-1), maxDelayMs)`. */
+export interface CallbackRetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** About 2 hours of retries (30 s, 1, 2, 4, 8, 16, 30, 30 min) before giving up. */
+export const DEFAULT_CALLBACK_RETRY: CallbackRetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 30_000,
+  maxDelayMs: 30 * 60_000,
+};
+
+export interface FlowDeps {
+  store: ApprovalStore;
+  mailer: Mailer;
+  callback: TaskCallback;
+  links: LinkSigner;
+  cipher: TokenCipher;
+  /** Where the approval pages are served, e.g. `https://approve.example.com` (no trailing path). */
+  publicBaseUrl: string;
+  clock: () => Date;
+  log?: FlowLog;
+  /** Overrides for `DEFAULT_CALLBACK_RETRY`. */
+  callbackRetry?: Partial<CallbackRetryPolicy>;
+}
+
+/** The URL of a link's page: `${publicBaseUrl}/a/${token}`. */
+export function buildLinkUrl(publicBaseUrl: string, linkToken: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, "")}/a/${linkToken}`;
+}
+
+/** The effective retry policy of `deps`. */
+export function resolveRetryPolicy(deps: Pick<FlowDeps, "callbackRetry">): CallbackRetryPolicy {
+  const policy = { ...DEFAULT_CALLBACK_RETRY, ...deps.callbackRetry };
+  // At least one attempt: attempt numbers start at 1 and a store rejects attempt 0.
+  return { ...policy, maxAttempts: Math.max(1, Math.floor(policy.maxAttempts)) };
+}
+
+/** Logs through `deps.log` when there is one. */
+export function log(
+  deps: Pick<FlowDeps, "log">,
+  level: LogLevel,
+  message: string,
+  fields: Record<string, unknown>,
+): void {
+  deps.log?.(level, message, fields);
+}
+
+/** An unexpected error as a log field: its name and code only, since messages may carry input. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.name} (${code})` : error.name;
+}

@@ -1,0 +1,127 @@
+/**
+ * Flow 3, Sweep: the scheduled function. Reads only what is due from the sparse due-items index
+ * and, for each approval, does the one thing that is due: settle it (its decisions settle it, or
+ * its deadline passed) or retry its callback.
+ */
+import type { Approval, Outcome } from "../approval.ts";
+import { evaluatePolicy, resolveTimeout } from "../policy.ts";
+import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
+import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { settleAndNotify } from "./settle.ts";
+
+/** Items read from the index per query. */
+const PAGE_SIZE = 100;
+
+export interface SweepOptions {
+  /** Defaults to `deps.clock()`. */
+  now?: Date;
+  /** Most approvals handled in one run, so a run fits its Lambda's time; the rest wait. */
+  limit: number;
+}
+
+export interface SweepStats {
+  /** Items the index query read. */
+  read: number;
+  /** Approvals handled (at most `limit`). */
+  due: number;
+  /** Deadlines applied (`onTimeout`): EXPIRED, or APPROVED / REJECTED by the deadline. */
+  expired: number;
+  /** Approvals whose recorded decisions settled them but whose settle had not been written. */
+  settled: number;
+  /** Callbacks still PENDING from an earlier attempt that this run tried again. */
+  callbacksRetried: number;
+  /** Callbacks delivered in this run (new settlements and retries). */
+  callbacksDelivered: number;
+  /** Callbacks that ended without delivery: gave up, or the task had already closed. */
+  callbacksGaveUp: number;
+  /** Due items with nothing to do (already handled by someone else). */
+  skipped: number;
+  /** Items whose handling threw; they stay due and are tried again next run. */
+  failed: number;
+}
+
+/**
+ * Handles up to `limit` due approvals. Each is handled on its own: one that throws is counted
+ * in `failed` and logged, and the run goes on. Only a failing index query ends the run early.
+ */
+export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<SweepStats> {
+  const now = options.now ?? deps.clock();
+  const stats: SweepStats = {
+    read: 0,
+    due: 0,
+    expired: 0,
+    settled: 0,
+    callbacksRetried: 0,
+    callbacksDelivered: 0,
+    callbacksGaveUp: 0,
+    skipped: 0,
+    failed: 0,
+  };
+  let cursor: string | undefined;
+  do {
+    const pageSize = Math.min(PAGE_SIZE, options.limit - stats.due);
+    if (pageSize <= 0) break;
+    const page = await deps.store.listDue(now.getTime(), pageSize, cursor);
+    stats.read += page.read;
+    for (const approval of page.approvals.slice(0, pageSize)) {
+      stats.due += 1;
+      try {
+        await sweepOne(deps, approval, now, stats);
+      } catch (error) {
+        stats.failed += 1;
+        log(deps, "error", "sweep item failed", {
+          approvalId: approval.id,
+          error: describeError(error),
+        });
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  log(deps, "info", "sweep finished", { ...stats });
+  return stats;
+}
+
+async function sweepOne(
+  deps: FlowDeps,
+  approval: Approval,
+  now: Date,
+  stats: SweepStats,
+): Promise<void> {
+  if (approval.status === "PENDING") {
+    // Decisions first: if they already settle it (a decide that crashed before settling), the
+    // deadline must not override what people decided.
+    const evaluation = evaluatePolicy(approval);
+    const at = now.toISOString();
+    let outcome: Outcome | undefined;
+    if (evaluation.settled) {
+      outcome = { status: evaluation.status, reason: evaluation.reason, at };
+    } else if (now.getTime() >= Date.parse(approval.deadline)) {
+      outcome = { status: resolveTimeout(approval).status, reason: "timeout", at };
+    }
+    if (outcome === undefined) {
+      stats.skipped += 1;
+      return;
+    }
+    const result = await settleAndNotify(deps, approval.id, outcome);
+    if (!result.settled) {
+      stats.skipped += 1;
+      return;
+    }
+    if (outcome.reason === "timeout") stats.expired += 1;
+    else stats.settled += 1;
+    countCallback(stats, result.callback);
+    return;
+  }
+  if (approval.callback === "PENDING") {
+    stats.callbacksRetried += 1;
+    countCallback(stats, await deliverCallback(deps, approval.id));
+    return;
+  }
+  stats.skipped += 1;
+}
+
+function countCallback(stats: SweepStats, result: DeliverCallbackResult | undefined): void {
+  if (result === undefined) return;
+  if (result.status === "delivered") stats.callbacksDelivered += 1;
+  if (result.status === "gave-up" || result.status === "task-closed") stats.callbacksGaveUp += 1;
+}

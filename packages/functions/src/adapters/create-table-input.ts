@@ -1,0 +1,32 @@
+/**
+ * The CreateTable request for signoff's single table, built from the shared schema so the local
+ * stack and tests create exactly what the adapter reads and writes.
+ */
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import { TableAttributeTypes, TableSchema } from "@signoff/core";
+
+/** On-demand table with `pk`/`sk` and the sparse `due` index (projection ALL, so the sweeper reads items from the index alone). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const { partitionKey, sortKey, dueIndex } = TableSchema;
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: Object.entries(TableAttributeTypes).map(
+      ([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }),
+    ),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: "HASH" },
+      { AttributeName: sortKey, KeyType: "RANGE" },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: dueIndex.name,
+        KeySchema: [
+          { AttributeName: dueIndex.partitionKey, KeyType: "HASH" },
+          { AttributeName: dueIndex.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
+    ],
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * How approvals and audit events become DynamoDB items (table-schema.ts) and back.
+ *
+ * `Approval.dueAt` is stored under the due index's sort key, and `dueKey` is present exactly
+ * when `dueAt` is, so the sparse index always agrees with the approval.
+ */
+import { type Approval, type AuditEvent, DUE_KEY_VALUE, TableSchema } from "@signoff/core";
+import { ApprovalStoreError } from "./errors.ts";
+
+const { partitionKey: PK, sortKey: SK } = TableSchema;
+const { partitionKey: DUE_KEY, sortKey: DUE_AT } = TableSchema.dueIndex;
+
+// The index sort key doubles as the approval field; this line stops compiling if they drift apart.
+const dueAtField: keyof Approval = DUE_AT;
+
+/** The sort key of the approval item itself. */
+export const APPROVAL_SORT_KEY = "APPROVAL";
+/** Every audit event's sort key starts with this. */
+export const EVENT_SORT_PREFIX = "EVT#";
+
+/** Attribute names the store uses in expressions. */
+export const ItemAttribute = { pk: PK, sk: SK, dueKey: DUE_KEY, dueAt: dueAtField } as const;
+
+export type Item = Record<string, unknown>;
+
+/** `pk` of every item belonging to one approval. */
+export function approvalPartition(approvalId: string): string {
+  return `A#${approvalId}`;
+}
+
+/** The primary key of an approval item. */
+export function approvalKey(approvalId: string): Item {
+  return { [PK]: approvalPartition(approvalId), [SK]: APPROVAL_SORT_KEY };
+}
+
+/** `EVT#0000000042`: zero-padded so events sort by sequence number. */
+export function eventSortKey(seq: number): string {
+  return `${EVENT_SORT_PREFIX}${String(seq).padStart(10, "0")}`;
+}
+
+/** The approval as an item, with the index attributes derived from `dueAt`. */
+export function toApprovalItem(approval: Approval): Item {
+  const { [DUE_AT]: dueAt, ...rest } = withoutUndefined(approval);
+  return {
+    ...rest,
+    ...approvalKey(approval.id),
+    ...(dueAt === undefined ? {} : { [DUE_KEY]: DUE_KEY_VALUE, [DUE_AT]: dueAt }),
+  };
+}
+
+/** The approval stored in an item; key and index attributes are dropped. */
+export function fromApprovalItem(item: Item): Approval {
+  const { [PK]: _pk, [SK]: _sk, [DUE_KEY]: _dueKey, ...approval } = item;
+  return approval as unknown as Approval;
+}
+
+/** An audit event as an item under its approval's partition. */
+export function toEventItem(event: AuditEvent): Item {
+  return {
+    ...withoutUndefined(event),
+    [PK]: approvalPartition(event.approvalId),
+    [SK]: eventSortKey(event.seq),
+  };
+}
+
+/** The audit event stored in an item. */
+export function fromEventItem(item: Item): AuditEvent {
+  const { [PK]: _pk, [SK]: _sk, ...event } = item;
+  return event as unknown as AuditEvent;
+}
+
+/**
+ * Drops `undefined` the way JSON does (object keys vanish, array slots become null): DynamoDB
+ * cannot store it, and the injected client may not be configured with `removeUndefinedValues`.
+ */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map((entry) => (entry === undefined ? null : withoutUndefined(entry))) as T;
+  }
+  if (isPlainObject(value)) {
+    const result: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) {
+      if (entry !== undefined) result[key] = withoutUndefined(entry);
+    }
+    return result as T;
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An opaque cursor for the next `listDue` page: the index's LastEvaluatedKey, base64url JSON. */
+export function encodeCursor(lastEvaluatedKey: Item): string {
+  return Buffer.from(JSON.stringify(lastEvaluatedKey)).toString("base64url");
+}
+
+/** Reads a cursor made by `encodeCursor`; anything else is a bug in the caller. */
+export function decodeCursor(cursor: string): Item {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch (cause) {
+    throw new ApprovalStoreError("invalid-cursor", "The listDue cursor is not valid", { cause });
+  }
+  const keys = [PK, SK, DUE_KEY, DUE_AT] as const;
+  const valid =
+    isPlainObject(parsed) &&
+    Object.keys(parsed).every((key) => (keys as readonly string[]).includes(key)) &&
+    typeof parsed[PK] === "string" &&
+    typeof parsed[SK] === "string" &&
+    parsed[DUE_KEY] === DUE_KEY_VALUE &&
+    typeof parsed[DUE_AT] === "number";
+  if (!valid) throw new ApprovalStoreError("invalid-cursor", "The listDue cursor is not valid");
+  return parsed as Item;
+}

@@ -1,0 +1,403 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type ApprovalStore,
+  type Decision,
+  type Outcome,
+  TableSchema,
+  verifyAuditChain,
+} from "@signoff/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeApproval } from "../test-support/approval-fixture.ts";
+import { type DynamoEmulator, startDynamo } from "../test-support/emulators.ts";
+import { approvalKey } from "./dynamo-approval-item.ts";
+import { createDynamoApprovalStore } from "./dynamo-approval-store.ts";
+import { ApprovalStoreError } from "./errors.ts";
+
+let dynamo: DynamoEmulator;
+let store: ApprovalStore;
+let tableName: string;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  tableName = await dynamo.createTable();
+  store = createDynamoApprovalStore({ client: dynamo.documentClient, tableName });
+});
+
+afterAll(async () => {
+  await dynamo?.stop();
+});
+
+function decision(approver: string, kind: Decision["decision"] = "approve"): Decision {
+  return { approver, decision: kind, at: "2026-01-14T15:10:00.000Z", channel: "link" };
+}
+
+const approved: Outcome = { status: "APPROVED", reason: "quorum", at: "2026-01-14T15:11:00.000Z" };
+
+async function rawItem(id: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await dynamo.documentClient.send(
+    new GetCommand({ TableName: tableName, Key: approvalKey(id), ConsistentRead: true }),
+  );
+  return Item;
+}
+
+/** A settled approval whose callback is PENDING and due at `dueAt`. */
+async function settledApproval(dueAt = 1_000) {
+  const approval = makeApproval();
+  await store.create(approval);
+  await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt });
+  return approval;
+}
+
+describe("create and get", () => {
+  it("stores a new approval and reads it back", async () => {
+    const approval = makeApproval({ requestedBy: undefined });
+    expect(await store.create(approval)).toEqual({ ok: true, approval: expect.anything() });
+    const stored = await store.get(approval.id);
+    const { requestedBy: _omitted, ...expected } = approval;
+    expect(stored).toEqual(expected);
+  });
+
+  it("refuses a second create with the same id and returns the stored approval", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const again = await store.create({ ...approval, subject: "something else" });
+    expect(again).toEqual({ ok: false, reason: "exists", approval });
+  });
+
+  it("returns undefined for an unknown id", async () => {
+    expect(await store.get("nosuchapproval")).toBeUndefined();
+  });
+
+  it("puts the due index attributes on the item exactly when dueAt is set", async () => {
+    const due = makeApproval();
+    const notDue = makeApproval({ dueAt: undefined });
+    await store.create(due);
+    await store.create(notDue);
+    expect(await rawItem(due.id)).toMatchObject({ dueKey: "DUE", dueAt: due.dueAt });
+    const item = await rawItem(notDue.id);
+    expect(item).not.toHaveProperty(TableSchema.dueIndex.partitionKey);
+    expect(item).not.toHaveProperty(TableSchema.dueIndex.sortKey);
+  });
+
+  it("keeps the token ciphertext exactly as given", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    expect((await rawItem(approval.id))?.tokenCiphertext).toBe(approval.tokenCiphertext);
+  });
+});
+
+describe("recordDecision", () => {
+  it("adds a decision while the approval is pending", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const result = await store.recordDecision(approval.id, decision("ann@example.com"));
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.approval.decisions["ann@example.com"]).toEqual(
+      decision("ann@example.com"),
+    );
+  });
+
+  it("accepts approver emails that are not valid expression names", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const approver = "o'neil.ann+ops@example.com";
+    const result = await store.recordDecision(approval.id, {
+      ...decision(approver),
+      comment: undefined,
+    });
+    expect(result.ok && Object.keys(result.approval.decisions)).toEqual([approver]);
+  });
+
+  it("refuses a second decision by the same approver and returns the first", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    await store.recordDecision(approval.id, decision("ann@example.com", "approve"));
+    const again = await store.recordDecision(approval.id, decision("ann@example.com", "reject"));
+    expect(again).toMatchObject({ ok: false, reason: "already-decided" });
+    expect(
+      !again.ok && "approval" in again && again.approval.decisions["ann@example.com"]?.decision,
+    ).toBe("approve");
+  });
+
+  it("refuses a decision once the approval is settled", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    await store.settle(approval.id, { outcome: approved, callback: "PENDING" });
+    const late = await store.recordDecision(approval.id, decision("bob@example.com"));
+    expect(late).toMatchObject({
+      ok: false,
+      reason: "not-pending",
+      approval: { status: "APPROVED" },
+    });
+  });
+
+  it("reports a replayed decision as already decided even after settlement", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    await store.recordDecision(approval.id, decision("ann@example.com"));
+    await store.settle(approval.id, { outcome: approved, callback: "PENDING" });
+    const replay = await store.recordDecision(approval.id, decision("ann@example.com"));
+    expect(replay).toMatchObject({ ok: false, reason: "already-decided" });
+  });
+
+  it("reports an unknown approval as not found", async () => {
+    expect(await store.recordDecision("nosuchapproval", decision("ann@example.com"))).toEqual({
+      ok: false,
+      reason: "not-found",
+    });
+  });
+
+  it("lands 20 concurrent decisions by distinct approvers", async () => {
+    const approvers = Array.from({ length: 20 }, (_, i) => `approver${i}@example.com`);
+    const approval = makeApproval({ approvers, policy: { required: 20 } });
+    await store.create(approval);
+    const results = await Promise.all(
+      approvers.map((approver) => store.recordDecision(approval.id, decision(approver))),
+    );
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(Object.keys((await store.get(approval.id))?.decisions ?? {}).sort()).toEqual(
+      [...approvers].sort(),
+    );
+  });
+});
+
+describe("settle", () => {
+  it("writes the outcome once under 10 concurrent settles", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.settle(approval.id, {
+          outcome: { ...approved, at: `2026-01-14T15:11:0${i}.000Z` },
+          callback: "PENDING",
+          dueAt: 5_000 + i,
+        }),
+      ),
+    );
+    const winners = results.filter((result) => result.ok);
+    expect(winners).toHaveLength(1);
+    expect(results.filter((result) => !result.ok && result.reason === "not-pending")).toHaveLength(
+      9,
+    );
+    const stored = await store.get(approval.id);
+    expect(winners[0]?.ok && winners[0].approval).toEqual(stored);
+    expect(stored).toMatchObject({ status: "APPROVED", callback: "PENDING" });
+  });
+
+  it("removes the due attributes when nothing is due afterwards", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const result = await store.settle(approval.id, {
+      outcome: { status: "CANCELLED", reason: "execution-ended", at: approved.at },
+      callback: "NONE",
+    });
+    expect(result.ok && result.approval.dueAt).toBeUndefined();
+    expect(await rawItem(approval.id)).not.toHaveProperty("dueKey");
+  });
+
+  it("moves dueAt to the callback retry time", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt: 1_234 });
+    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 1_234 });
+  });
+
+  it("reports an unknown approval as not found", async () => {
+    expect(
+      await store.settle("nosuchapproval", { outcome: approved, callback: "PENDING" }),
+    ).toEqual({ ok: false, reason: "not-found" });
+  });
+});
+
+describe("callbacks", () => {
+  it("lets exactly one of 10 concurrent senders claim an attempt", async () => {
+    const approval = await settledApproval();
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => store.claimCallback(approval.id, 1, 60_000)),
+    );
+    expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
+    expect(await store.get(approval.id)).toMatchObject({ callbackAttempts: 1, dueAt: 60_000 });
+  });
+
+  it("only claims the attempt after the stored one", async () => {
+    const approval = await settledApproval();
+    expect(await store.claimCallback(approval.id, 2, 60_000)).toBeUndefined();
+    expect(await store.claimCallback(approval.id, 1, 60_000)).toMatchObject({
+      callbackAttempts: 1,
+    });
+    expect(await store.claimCallback(approval.id, 2, 90_000)).toMatchObject({
+      callbackAttempts: 2,
+    });
+  });
+
+  it("does not claim a callback that is not pending", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    expect(await store.claimCallback(approval.id, 1, 60_000)).toBeUndefined();
+  });
+
+  it("records a failure for the latest claim only", async () => {
+    const approval = await settledApproval();
+    await store.claimCallback(approval.id, 1, 60_000);
+    await store.claimCallback(approval.id, 2, 90_000);
+    expect(await store.failCallback(approval.id, 1, "stale")).toBe(false);
+    expect(await store.failCallback(approval.id, 2, "ThrottlingException: retry later")).toBe(true);
+    expect(await store.get(approval.id)).toMatchObject({
+      callback: "PENDING",
+      callbackError: "ThrottlingException: retry later",
+      dueAt: 90_000,
+    });
+  });
+
+  it("finishes a delivered callback and takes it off the due index", async () => {
+    const approval = await settledApproval(2_000);
+    await store.claimCallback(approval.id, 1, 3_000);
+    const before = await store.listDue(10_000, 100);
+    expect(before.approvals.map((a) => a.id)).toContain(approval.id);
+
+    expect(await store.finishCallback(approval.id, 1, { callback: "DELIVERED" })).toBe(true);
+    const after = await store.listDue(10_000, 100);
+    expect(after.approvals.map((a) => a.id)).not.toContain(approval.id);
+    const stored = await store.get(approval.id);
+    expect(stored).toMatchObject({ callback: "DELIVERED", status: "APPROVED" });
+    expect(stored?.dueAt).toBeUndefined();
+  });
+
+  it("replaces the outcome when the task had already closed", async () => {
+    const approval = await settledApproval();
+    await store.claimCallback(approval.id, 1, 60_000);
+    const expired: Outcome = { status: "EXPIRED", reason: "task-closed", at: approved.at };
+    expect(
+      await store.finishCallback(approval.id, 1, {
+        callback: "GAVE_UP",
+        outcome: expired,
+        error: "TaskTimedOut: the task has already closed",
+      }),
+    ).toBe(true);
+    expect(await store.get(approval.id)).toMatchObject({
+      status: "EXPIRED",
+      outcome: expired,
+      callback: "GAVE_UP",
+      callbackError: "TaskTimedOut: the task has already closed",
+    });
+  });
+
+  it("refuses to finish a stale attempt or a finished callback", async () => {
+    const approval = await settledApproval();
+    await store.claimCallback(approval.id, 1, 60_000);
+    await store.claimCallback(approval.id, 2, 90_000);
+    expect(await store.finishCallback(approval.id, 1, { callback: "DELIVERED" })).toBe(false);
+    expect(await store.finishCallback(approval.id, 2, { callback: "DELIVERED" })).toBe(true);
+    expect(await store.finishCallback(approval.id, 2, { callback: "GAVE_UP" })).toBe(false);
+  });
+});
+
+describe("listDue", () => {
+  let dueStore: ApprovalStore;
+  const dueIds: string[] = [];
+
+  beforeAll(async () => {
+    dueStore = createDynamoApprovalStore({
+      client: dynamo.documentClient,
+      tableName: await dynamo.createTable("signoff-due"),
+    });
+    const now = 1_000_000;
+    await Promise.all([
+      ...Array.from({ length: 50 }, () => dueStore.create(makeApproval({ dueAt: now + 60_000 }))),
+      ...Array.from({ length: 10 }, () => dueStore.create(makeApproval({ dueAt: undefined }))),
+      ...Array.from({ length: 5 }, (_, i) => {
+        const approval = makeApproval({ dueAt: now - 1_000 * (i + 1) });
+        dueIds.push(approval.id);
+        return dueStore.create(approval);
+      }),
+    ]);
+  });
+
+  it("returns only due items and reads only those", async () => {
+    const page = await dueStore.listDue(1_000_000, 100);
+    expect(page.approvals.map((a) => a.id).sort()).toEqual([...dueIds].sort());
+    expect(page.read).toBe(5);
+    expect(page.cursor).toBeUndefined();
+  });
+
+  it("returns due items oldest first", async () => {
+    const page = await dueStore.listDue(1_000_000, 100);
+    const dueAts = page.approvals.map((a) => a.dueAt ?? 0);
+    expect(dueAts).toEqual([...dueAts].sort((a, b) => a - b));
+  });
+
+  it("pages through due items with the cursor", async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await dueStore.listDue(1_000_000, 2, cursor);
+      expect(page.read).toBeLessThanOrEqual(2);
+      seen.push(...page.approvals.map((a) => a.id));
+      cursor = page.cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(seen.sort()).toEqual([...dueIds].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+  });
+
+  it("rejects a cursor it did not make", async () => {
+    await expect(dueStore.listDue(1_000_000, 2, "bm90LWEtY3Vyc29y")).rejects.toBeInstanceOf(
+      ApprovalStoreError,
+    );
+  });
+});
+
+describe("audit events", () => {
+  it("chains appended events and lists them oldest first", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const first = await store.appendEvent(approval.id, {
+      type: "requested",
+      at: "2026-01-14T15:04:00.000Z",
+      actor: "signoff",
+    });
+    const second = await store.appendEvent(approval.id, {
+      type: "emailed",
+      at: "2026-01-14T15:04:01.000Z",
+      actor: "signoff",
+      data: { to: "ann@example.com" },
+    });
+    expect(second.prevHash).toBe(first.hash);
+    const events = await store.listEvents(approval.id);
+    expect(events).toEqual([first, second]);
+    expect(verifyAuditChain(events)).toEqual({ ok: true, count: 2 });
+  });
+
+  it("keeps the chain intact under 10 concurrent appends", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const appended = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.appendEvent(approval.id, {
+          type: "viewed",
+          at: `2026-01-14T15:05:0${i}.000Z`,
+          actor: `approver${i}@example.com`,
+        }),
+      ),
+    );
+    const events = await store.listEvents(approval.id);
+    expect(events).toHaveLength(10);
+    expect(verifyAuditChain(events)).toEqual({ ok: true, count: 10 });
+    expect(new Set(appended.map((event) => event.seq)).size).toBe(10);
+  });
+
+  it("does not list events as due or as part of the approval", async () => {
+    const approval = makeApproval({ dueAt: undefined });
+    await store.create(approval);
+    await store.appendEvent(approval.id, {
+      type: "requested",
+      at: approval.createdAt,
+      actor: "signoff",
+    });
+    expect(await store.get(approval.id)).toEqual(approval);
+    expect(
+      (await store.listDue(Number.MAX_SAFE_INTEGER, 1000)).approvals.map((a) => a.id),
+    ).not.toContain(approval.id);
+  });
+});

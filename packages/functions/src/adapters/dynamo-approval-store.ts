@@ -1,0 +1,361 @@
+/**
+ * The ApprovalStore port over DynamoDB (lib-dynamodb). Every state change is one conditional
+ * write: no transactions, and no ReturnValuesOnConditionCheckFailure (dynalite has neither), so
+ * after a lost condition a consistent read tells the caller what it lost to.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import {
+  type Approval,
+  type ApprovalStore,
+  type AuditEvent,
+  type AuditEventInput,
+  type CallbackFinish,
+  chainAuditEvent,
+  type Decision,
+  DUE_KEY_VALUE,
+  type DuePage,
+  type RecordDecisionResult,
+  type Settlement,
+  type SettleResult,
+  TableSchema,
+} from "@signoff/core";
+import {
+  approvalKey,
+  approvalPartition,
+  decodeCursor,
+  EVENT_SORT_PREFIX,
+  encodeCursor,
+  fromApprovalItem,
+  fromEventItem,
+  type Item,
+  toApprovalItem,
+  toEventItem,
+  withoutUndefined,
+} from "./dynamo-approval-item.ts";
+import {
+  type ExpressionAttribute,
+  expressionNames,
+  isConditionFailed,
+} from "./dynamo-expression.ts";
+import { ApprovalStoreError } from "./errors.ts";
+
+export interface DynamoApprovalStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** How often appendEvent re-reads and retries after losing a race for the next sequence number. */
+  maxAppendAttempts?: number;
+}
+
+// Conditions only fail for reasons a re-read explains; a few rounds covers a racing writer.
+const MAX_EXPLAIN_ATTEMPTS = 3;
+const DEFAULT_APPEND_ATTEMPTS = 25;
+// Operators read callbackError; keep it an item field, not a dump.
+const MAX_CALLBACK_ERROR_LENGTH = 1_000;
+
+/** Creates the DynamoDB-backed ApprovalStore. */
+export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): ApprovalStore {
+  const { client, tableName } = options;
+  const maxAppendAttempts = options.maxAppendAttempts ?? DEFAULT_APPEND_ATTEMPTS;
+
+  async function get(id: string): Promise<Approval | undefined> {
+    const { Item: item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: approvalKey(id), ConsistentRead: true }),
+    );
+    return item ? fromApprovalItem(item) : undefined;
+  }
+
+  /** One conditional UpdateItem; the new approval when the condition held, undefined when not. */
+  async function update(
+    id: string,
+    input: Omit<UpdateCommandInput, "TableName" | "Key" | "ReturnValues">,
+  ): Promise<Approval | undefined> {
+    try {
+      const { Attributes: item } = await client.send(
+        new UpdateCommand({
+          ...input,
+          TableName: tableName,
+          Key: approvalKey(id),
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      if (!item) {
+        throw new ApprovalStoreError("inconsistent", "Update returned no item", { approvalId: id });
+      }
+      return fromApprovalItem(item);
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async function lastEvent(approvalId: string): Promise<AuditEvent | undefined> {
+    const { Items: items } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: expressionNames("pk", "sk"),
+        ExpressionAttributeValues: {
+          ":pk": approvalPartition(approvalId),
+          ":prefix": EVENT_SORT_PREFIX,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = items?.[0];
+    return item ? fromEventItem(item) : undefined;
+  }
+
+  return {
+    async create(approval) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: toApprovalItem(approval),
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: expressionNames("pk"),
+          }),
+        );
+        return { ok: true, approval: withoutUndefined(approval) };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+      // Approvals are never deleted, so a failed attribute_not_exists means one is stored.
+      const stored = await get(approval.id);
+      if (!stored) {
+        throw new ApprovalStoreError("inconsistent", "Approval exists but cannot be read", {
+          approvalId: approval.id,
+        });
+      }
+      return { ok: false, reason: "exists", approval: stored };
+    },
+
+    get,
+
+    async recordDecision(id, decision: Decision): Promise<RecordDecisionResult> {
+      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+        const approval = await update(id, {
+          UpdateExpression: "SET #decisions.#approver = :decision",
+          ConditionExpression: "#status = :pending AND attribute_not_exists(#decisions.#approver)",
+          ExpressionAttributeNames: {
+            ...expressionNames("decisions", "status"),
+            // Emails are not valid in expressions, so the approver key goes in as a name.
+            "#approver": decision.approver,
+          },
+          ExpressionAttributeValues: {
+            ":decision": withoutUndefined(decision),
+            ":pending": "PENDING",
+          },
+        });
+        if (approval) return { ok: true, approval };
+
+        const stored = await get(id);
+        if (!stored) return { ok: false, reason: "not-found" };
+        // The same approver again (a replayed POST) hears about their decision even once settled.
+        if (stored.decisions[decision.approver]) {
+          return { ok: false, reason: "already-decided", approval: stored };
+        }
+        if (stored.status !== "PENDING") {
+          return { ok: false, reason: "not-pending", approval: stored };
+        }
+      }
+      throw new ApprovalStoreError("contention", "Could not record the decision", {
+        approvalId: id,
+      });
+    },
+
+    async settle(id, settlement: Settlement): Promise<SettleResult> {
+      const { outcome, callback, dueAt } = settlement;
+      const nothingDue = dueAt === undefined;
+      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+        const approval = await update(id, {
+          UpdateExpression: nothingDue
+            ? "SET #status = :status, #outcome = :outcome, #callback = :callback REMOVE #dueKey, #dueAt"
+            : "SET #status = :status, #outcome = :outcome, #callback = :callback, #dueKey = :dueKey, #dueAt = :dueAt",
+          ConditionExpression: "#status = :pending",
+          ExpressionAttributeNames: expressionNames(
+            "status",
+            "outcome",
+            "callback",
+            "dueKey",
+            "dueAt",
+          ),
+          ExpressionAttributeValues: {
+            ":status": outcome.status,
+            ":outcome": withoutUndefined(outcome),
+            ":callback": callback,
+            ":pending": "PENDING",
+            ...(nothingDue ? {} : { ":dueKey": DUE_KEY_VALUE, ":dueAt": dueAt }),
+          },
+        });
+        if (approval) return { ok: true, approval };
+
+        const stored = await get(id);
+        if (!stored) return { ok: false, reason: "not-found" };
+        if (stored.status !== "PENDING") {
+          return { ok: false, reason: "not-pending", approval: stored };
+        }
+      }
+      throw new ApprovalStoreError("contention", "Could not settle the approval", {
+        approvalId: id,
+      });
+    },
+
+    async claimCallback(id, attempt, retryAt) {
+      assertAttempt(attempt);
+      return update(id, {
+        UpdateExpression: "SET #callbackAttempts = :attempt, #dueKey = :dueKey, #dueAt = :retryAt",
+        ConditionExpression: "#callback = :pending AND #callbackAttempts = :previous",
+        ExpressionAttributeNames: expressionNames(
+          "callbackAttempts",
+          "dueKey",
+          "dueAt",
+          "callback",
+        ),
+        ExpressionAttributeValues: {
+          ":attempt": attempt,
+          ":previous": attempt - 1,
+          ":dueKey": DUE_KEY_VALUE,
+          ":retryAt": retryAt,
+          ":pending": "PENDING",
+        },
+      });
+    },
+
+    async failCallback(id, attempt, error) {
+      assertAttempt(attempt);
+      const approval = await update(id, {
+        UpdateExpression: "SET #callbackError = :error",
+        ConditionExpression: "#callbackAttempts = :attempt AND #callback = :pending",
+        ExpressionAttributeNames: expressionNames("callbackError", "callbackAttempts", "callback"),
+        ExpressionAttributeValues: {
+          ":error": error.slice(0, MAX_CALLBACK_ERROR_LENGTH),
+          ":attempt": attempt,
+          ":pending": "PENDING",
+        },
+      });
+      return approval !== undefined;
+    },
+
+    async finishCallback(id, attempt, finish: CallbackFinish) {
+      assertAttempt(attempt);
+      const set = ["#callback = :callback"];
+      const values: Item = {
+        ":callback": finish.callback,
+        ":attempt": attempt,
+        ":pending": "PENDING",
+      };
+      const used: ExpressionAttribute[] = ["callback", "callbackAttempts", "dueKey", "dueAt"];
+      if (finish.outcome) {
+        set.push("#outcome = :outcome", "#status = :status");
+        Object.assign(values, {
+          ":outcome": withoutUndefined(finish.outcome),
+          ":status": finish.outcome.status,
+        });
+        used.push("outcome", "status");
+      }
+      if (finish.error !== undefined) {
+        set.push("#callbackError = :error");
+        values[":error"] = finish.error.slice(0, MAX_CALLBACK_ERROR_LENGTH);
+        used.push("callbackError");
+      }
+      const approval = await update(id, {
+        UpdateExpression: `SET ${set.join(", ")} REMOVE #dueKey, #dueAt`,
+        ConditionExpression: "#callbackAttempts = :attempt AND #callback = :pending",
+        ExpressionAttributeNames: expressionNames(...used),
+        ExpressionAttributeValues: values,
+      });
+      return approval !== undefined;
+    },
+
+    async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {
+      // 1. read the current tail, 2. chain onto it, 3. put only if that sequence number is free.
+      // A concurrent appender that took the number makes us start over from its event.
+      for (let attempt = 1; attempt <= maxAppendAttempts; attempt++) {
+        const event = chainAuditEvent(await lastEvent(approvalId), approvalId, input);
+        try {
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: toEventItem(event),
+              ConditionExpression: "attribute_not_exists(#sk)",
+              ExpressionAttributeNames: expressionNames("sk"),
+            }),
+          );
+          return event;
+        } catch (error) {
+          if (!isConditionFailed(error)) throw error;
+        }
+        await sleep(Math.random() * 10 * Math.min(attempt, 5));
+      }
+      throw new ApprovalStoreError("contention", "Could not append the audit event", {
+        approvalId,
+      });
+    },
+
+    async listEvents(approvalId) {
+      const events: AuditEvent[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: expressionNames("pk", "sk"),
+            ExpressionAttributeValues: {
+              ":pk": approvalPartition(approvalId),
+              ":prefix": EVENT_SORT_PREFIX,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) events.push(fromEventItem(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return events;
+    },
+
+    async listDue(now, limit, cursor): Promise<DuePage> {
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new RangeError("limit must be a positive integer");
+      }
+      // The key condition, not a filter, bounds the read: only items due by "now" are touched.
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TableSchema.dueIndex.name,
+          KeyConditionExpression: "#dueKey = :due AND #dueAt <= :now",
+          ExpressionAttributeNames: expressionNames("dueKey", "dueAt"),
+          ExpressionAttributeValues: { ":due": DUE_KEY_VALUE, ":now": now },
+          Limit: limit,
+          ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor),
+        }),
+      );
+      return {
+        approvals: (page.Items ?? []).map(fromApprovalItem),
+        read: page.ScannedCount ?? page.Items?.length ?? 0,
+        ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+      };
+    },
+  };
+}
+
+function assertAttempt(attempt: number): void {
+  if (!Number.isInteger(attempt) || attempt < 1) {
+    throw new RangeError("attempt must be an integer >= 1");
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
