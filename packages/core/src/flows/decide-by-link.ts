@@ -43,7 +43,7 @@ export async function decideByLink(
       return { ok: false, reason: "invalid-link" };
     }
     const reason = approval.status === "PENDING" ? "expired" : "not-pending";
-    return { ok: false, reason, approval: toApprovalView(approval) };
+    return { ok: false, reason, approval: toApprovalView(approval), approver: link.claims.sub };
   }
 
   // 2. The form nonce: issued by us for this same link.

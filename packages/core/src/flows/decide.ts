@@ -34,7 +34,13 @@ export type DecideResult =
   /** Nothing about the approval is returned to someone it is not addressed to. */
   | { ok: false; reason: "not-found" | "not-an-approver" }
   /** `approval` lets the caller show what was already decided, and by whom. */
-  | { ok: false; reason: Exclude<DecisionRefusal, "not-an-approver">; approval: ApprovalView };
+  | {
+      ok: false;
+      reason: Exclude<DecisionRefusal, "not-an-approver">;
+      approval: ApprovalView;
+      /** The (normalized) approver who was refused. */
+      approver: string;
+    };
 
 /**
  * Records `input` and settles the approval when the policy says so.
@@ -52,7 +58,7 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
   const approval = await deps.store.get(input.approvalId);
   if (approval === undefined) return { ok: false, reason: "not-found" };
   const check = checkDecisionAllowed(approval, approver, input.decision, { now });
-  if (!check.ok) return refuse(deps, approval, check.reason, now);
+  if (!check.ok) return refuse(deps, approval, approver, check.reason, now);
 
   // 2. One conditional write: only while PENDING, only once per approver.
   const decision: Decision = {
@@ -66,7 +72,7 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
   const recorded = await deps.store.recordDecision(approval.id, decision);
   if (!recorded.ok) {
     if (recorded.reason === "not-found") return { ok: false, reason: "not-found" };
-    return refuse(deps, recorded.approval, recorded.reason, now);
+    return refuse(deps, recorded.approval, approver, recorded.reason, now);
   }
 
   // 3. Audit, then settle if this decision (with any concurrent ones) settles it.
@@ -96,6 +102,7 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
 async function refuse(
   deps: FlowDeps,
   approval: Approval,
+  approver: string,
   reason: DecisionRefusal,
   now: Date,
 ): Promise<DecideResult> {
@@ -107,5 +114,5 @@ async function refuse(
   if (reason === "already-decided") {
     latest = (await settleIfDecided(deps, approval, now)).approval ?? approval;
   }
-  return { ok: false, reason, approval: toApprovalView(latest) };
+  return { ok: false, reason, approval: toApprovalView(latest), approver };
 }

@@ -2,6 +2,7 @@
  * Turns a raw request-approval payload into the domain's input, or throws an error named
  * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
  */
+import type { NewApprovalInput } from "@signoff/core";
 import { z } from "zod";
 import { KNOWN_FIELDS, MAX_DEPTH, MAX_SHOWN_BYTES, RequestFields } from "./request-schema.ts";
 
@@ -21,20 +22,6 @@ export class InvalidRequestError extends Error {
 export interface RequestDefaults {
   approvers: readonly string[];
   timeoutSeconds: number;
-}
-
-export interface ParsedRequest {
-  taskToken: string;
-  approvers: string[];
-  subject: string;
-  details?: unknown;
-  requestedBy?: string;
-  policy: { required: number };
-  timeoutSeconds: number;
-  onTimeout: "fail" | "reject" | "approve";
-  rejectAs: "failure" | "output";
-  executionArn?: string;
-  context: Record<string, unknown>;
 }
 
 const DEFAULT_SUBJECT = "Approval requested";
@@ -67,7 +54,10 @@ function formatPath(path: readonly PropertyKey[]): string {
  * Validates a payload against the request contract.
  * @throws InvalidRequestError naming the first bad field.
  */
-export function parseApprovalRequest(payload: unknown, defaults: RequestDefaults): ParsedRequest {
+export function parseApprovalRequest(
+  payload: unknown,
+  defaults: RequestDefaults,
+): NewApprovalInput {
   // 1. The payload is a JSON object; split known fields from context.
   if (!isPlainObject(payload)) throw new InvalidRequestError("payload", "must be a JSON object");
   const known: Record<string, unknown> = {};

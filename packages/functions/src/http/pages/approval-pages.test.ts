@@ -46,6 +46,7 @@ async function pages(): Promise<string[]> {
       approver: "ann@example.com",
       action: "approve",
       formNonce: `n"${XSS}`,
+      canApprove: true,
     }),
     renderRecordedPage(approval, decision),
     renderAlreadyDecidedPage(approval, "bob@example.com"),

@@ -56,6 +56,8 @@ export interface ConfirmPageInput {
   /** The button the email link came from; the page still offers both. */
   action: DecisionKind;
   formNonce: string;
+  /** False for the requester, who may reject their own request but not approve it. */
+  canApprove: boolean;
 }
 
 /** The confirmation page a GET shows. It decides nothing: only its form's POST does. */
@@ -64,6 +66,7 @@ export function renderConfirmPage({
   approver,
   action,
   formNonce,
+  canApprove,
 }: ConfirmPageInput): Html {
   const preferred = (kind: DecisionKind) => (kind === action ? " preferred" : "");
   return renderLayout(
@@ -79,10 +82,11 @@ ${renderDecisions(Object.values(approval.decisions))}
 <label for="comment">Comment (optional)</label>
 <textarea id="comment" name="comment" maxlength="1000"></textarea>
 <div class="actions">
-<button type="submit" name="decision" value="approve" class="approve${preferred("approve")}">Approve</button>
+${canApprove ? html`<button type="submit" name="decision" value="approve" class="approve${preferred("approve")}">Approve</button>` : html``}
 <button type="submit" name="decision" value="reject" class="reject${preferred("reject")}">Reject</button>
 </div>
 </form>
+${canApprove ? html`` : html`<p class="note">You requested this, so you may reject it but not approve it.</p>`}
 <p class="note">You are deciding as ${approver}. Nothing has been decided yet: your decision is recorded only when you press a button.</p>`,
   );
 }
@@ -140,10 +144,12 @@ export function renderInvalidLinkPage(): Html {
   );
 }
 
-/** The page for a decision the policy does not allow (for example approving your own request). */
-export function renderRefusedPage(approval: ApprovalView, message: string): Html {
+/** A page that explains why nothing happened, e.g. approving your own request or a stale form. */
+export function renderProblemPage(title: string, message: string, approval?: ApprovalView): Html {
   return renderLayout(
-    "Not allowed",
-    html`<h1>${message}</h1><p><strong>${approval.subject}</strong></p><p class="note">Nothing was changed.</p>`,
+    title,
+    html`<h1>${title}</h1><p>${message}</p>
+${approval ? html`<p><strong>${approval.subject}</strong></p>` : html``}
+<p class="note">Nothing was changed.</p>`,
   );
 }

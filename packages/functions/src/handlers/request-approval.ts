@@ -1,0 +1,41 @@
+/**
+ * The waitForTaskToken Lambda: a state machine's Task hands it the task token and context; it
+ * stores the approval, emails the approvers and returns. The execution waits until someone
+ * decides and SendTaskSuccess/Failure is called.
+ */
+import { requestApproval } from "@signoff/core";
+import { InvalidRequestError, parseApprovalRequest } from "../request/parse-request.ts";
+import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
+
+export interface RequestApprovalResponse {
+  approvalId: string;
+  /** False when a retried invocation found the approval already stored. */
+  created: boolean;
+  /** How many approvers this invocation emailed (0 on a retry that had nothing left to send). */
+  emailed: number;
+}
+
+/**
+ * Builds the handler around a runtime.
+ * @throws InvalidRequestError (`Approval.InvalidRequest`) for a payload it cannot accept.
+ */
+export function createRequestApprovalHandler(runtime: Runtime) {
+  return async (event: unknown): Promise<RequestApprovalResponse> => {
+    const input = parseApprovalRequest(event, runtime.requestDefaults);
+    const result = await requestApproval(runtime.deps, input);
+    if (!result.ok) throw new InvalidRequestError(result.field, result.message);
+    return {
+      approvalId: result.approvalId,
+      created: result.created,
+      emailed: result.emailed.length,
+    };
+  };
+}
+
+let runtime: Runtime | undefined;
+
+/** The Lambda entry point; the runtime is built from the environment on first use. */
+export async function handler(event: unknown): Promise<RequestApprovalResponse> {
+  runtime ??= createRuntimeFromEnv();
+  return createRequestApprovalHandler(runtime)(event);
+}

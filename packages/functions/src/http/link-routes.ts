@@ -1,0 +1,120 @@
+/**
+ * `/a/{link}`: the pages behind the links in approval emails. GET and HEAD only show (mail
+ * scanners open every link); only the confirmation page's form POST decides.
+ */
+import {
+  type ApprovalPage,
+  type ApprovalView,
+  type DecideByLinkResult,
+  decideByLink,
+  type FlowDeps,
+  viewApproval,
+} from "@signoff/core";
+import { Hono } from "hono";
+import {
+  renderAlreadyDecidedPage,
+  renderCancelledPage,
+  renderConfirmPage,
+  renderExpiredPage,
+  renderInvalidLinkPage,
+  renderProblemPage,
+  renderRecordedPage,
+} from "./pages/approval-pages.ts";
+import type { Html } from "./pages/layout.ts";
+
+interface PageResponse {
+  status: 200 | 400 | 403 | 404 | 410;
+  body: Html;
+}
+
+/** A settled approval's page: expired and cancelled say so, others show who decided what. */
+function settledPage(approval: ApprovalView, approver: string): PageResponse {
+  if (approval.status === "EXPIRED") return { status: 410, body: renderExpiredPage(approval) };
+  if (approval.status === "CANCELLED") return { status: 410, body: renderCancelledPage(approval) };
+  return { status: 200, body: renderAlreadyDecidedPage(approval, approver) };
+}
+
+function pageForView(page: ApprovalPage): PageResponse {
+  switch (page.kind) {
+    case "confirm":
+      return { status: 200, body: renderConfirmPage(page) };
+    case "decided":
+      return settledPage(page.approval, page.approver);
+    case "expired":
+      return { status: 410, body: renderExpiredPage(page.approval) };
+    case "cancelled":
+      return { status: 410, body: renderCancelledPage(page.approval) };
+    case "invalid":
+      return { status: 404, body: renderInvalidLinkPage() };
+  }
+}
+
+const REOPEN = "Open the link from the email again to get a fresh page.";
+
+function pageForDecision(result: DecideByLinkResult): PageResponse {
+  if (result.ok) return { status: 200, body: renderRecordedPage(result.approval, result.decision) };
+  switch (result.reason) {
+    case "invalid-link":
+    case "not-found":
+    case "not-an-approver":
+      return { status: 404, body: renderInvalidLinkPage() };
+    case "invalid-form":
+      return { status: 400, body: renderProblemPage("This form is not valid", REOPEN) };
+    case "form-expired":
+      return { status: 400, body: renderProblemPage("This page was open too long", REOPEN) };
+    case "self-approval":
+      return {
+        status: 403,
+        body: renderProblemPage(
+          "You cannot approve your own request",
+          "You asked for this approval, so someone else must approve it. You may still reject it.",
+          result.approval,
+        ),
+      };
+    case "expired":
+      return { status: 410, body: renderExpiredPage(result.approval) };
+    case "already-decided":
+    case "not-pending":
+      return settledPage(result.approval, result.approver);
+  }
+}
+
+/** Reads a form field as text; repeated or file fields count as missing. */
+function formText(body: Record<string, unknown>, name: string): string | undefined {
+  const value = body[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The link routes, mounted at `/a`. */
+export function createLinkRoutes(deps: FlowDeps): Hono {
+  const routes = new Hono();
+
+  // Hono answers HEAD with this GET handler (body dropped); a HEAD is not a view.
+  routes.get("/:link", async (c) => {
+    const page = await viewApproval(deps, c.req.param("link"), {
+      recordView: c.req.method !== "HEAD",
+    });
+    const { status, body } = pageForView(page);
+    return c.html(body, status);
+  });
+
+  routes.post("/:link", async (c) => {
+    const form = await c.req.parseBody();
+    const decision = formText(form, "decision");
+    const formNonce = formText(form, "nonce");
+    if ((decision !== "approve" && decision !== "reject") || formNonce === undefined) {
+      return c.html(renderProblemPage("Choose Approve or Reject on the page", REOPEN), 400);
+    }
+    const comment = formText(form, "comment")?.trim();
+    const result = await decideByLink(deps, {
+      linkToken: c.req.param("link"),
+      formNonce,
+      decision,
+      ...(comment ? { comment } : {}),
+    });
+    const { status, body } = pageForDecision(result);
+    return c.html(body, status);
+  });
+
+  return routes;
+}
