@@ -77,7 +77,8 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
     }
     cursor = page.cursor;
   } while (cursor !== undefined);
-  log(deps, "info", "sweep finished", { ...stats });
+  // An idle run every minute is not news; one that did or failed something is.
+  log(deps, stats.due > 0 || stats.failed > 0 ? "info" : "debug", "sweep finished", { ...stats });
   return stats;
 }
 

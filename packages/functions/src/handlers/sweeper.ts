@@ -3,7 +3,6 @@
  * reading only the sparse due-items index.
  */
 import { type SweepStats, sweepDue } from "@signoff/core";
-import { logger } from "../logger.ts";
 import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
 
 /** Most approvals one run handles, so a run fits in its Lambda's time; the rest wait a minute. */
@@ -11,11 +10,7 @@ export const SWEEP_LIMIT = 500;
 
 /** Builds the sweep function around a runtime. */
 export function createSweeper(runtime: Runtime, limit = SWEEP_LIMIT) {
-  return async (): Promise<SweepStats> => {
-    const stats = await sweepDue(runtime.deps, { limit });
-    if (stats.due > 0 || stats.failed > 0) logger.info("sweep finished", { ...stats });
-    return stats;
-  };
+  return (): Promise<SweepStats> => sweepDue(runtime.deps, { limit });
 }
 
 let runtime: Runtime | undefined;

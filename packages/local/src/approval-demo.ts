@@ -1,0 +1,112 @@
+/**
+ * `npm start`'s demo: one execution of infra/workflows/approval-demo.asl.json, which asks two
+ * people to approve a deployment. It prints where to click and, when someone decides, how
+ * the execution ended. The state machine client is configured only by the environment.
+ */
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+
+/** The demo workflow's name: its file's basename. */
+export const APPROVAL_DEMO = "approval-demo";
+
+/** The execution input: the fields approval-demo.asl.json passes to request-approval. */
+export const DEMO_INPUT = {
+  approvers: ["alice@example.com", "bob@example.com"],
+  subject: "Deploy checkout-service 2.3.0 to production",
+  details: {
+    service: "checkout-service",
+    version: "2.3.0",
+    changes: "Faster card validation; retries on payment timeouts",
+    risk: "low: canary at 5% for 30 minutes passed",
+  },
+  requestedBy: "dev@example.com",
+  timeoutSeconds: 3600,
+} as const;
+
+export interface ExecutionEnd {
+  executionArn: string;
+  status: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/** Polls DescribeExecution until the execution leaves RUNNING, or `signal` aborts. */
+export async function waitForExecution(
+  client: SFNClient,
+  executionArn: string,
+  options: { signal?: AbortSignal; intervalMs?: number } = {},
+): Promise<ExecutionEnd> {
+  let execution: DescribeExecutionCommandOutput;
+  for (;;) {
+    execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (execution.status !== "RUNNING") break;
+    await sleep(options.intervalMs ?? 250, options.signal);
+  }
+  return {
+    executionArn,
+    status: execution.status ?? "UNKNOWN",
+    ...(execution.output !== undefined && { output: JSON.parse(execution.output) }),
+    ...(execution.error && { error: execution.error }),
+    ...(execution.cause && { cause: execution.cause }),
+  };
+}
+
+/** Starts the demo execution, tells the user where to click, and reports how it ended. */
+export async function runApprovalDemo(options: {
+  stateMachineArn: string;
+  inbox: string;
+  log: (line: string) => void;
+  signal?: AbortSignal;
+}): Promise<ExecutionEnd> {
+  const client = new SFNClient({});
+  try {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: options.stateMachineArn,
+        input: JSON.stringify(DEMO_INPUT),
+      }),
+    );
+    options.log(
+      [
+        `demo: started ${APPROVAL_DEMO}: "${DEMO_INPUT.subject}" waits for ${DEMO_INPUT.approvers.join(" or ")}.`,
+        `demo: open the inbox at ${options.inbox}, open the mail to ${DEMO_INPUT.approvers[0]}, click Approve (or Reject),`,
+        "demo: then confirm on the page that opens. Nothing is decided until you press the button there.",
+      ].join("\n"),
+    );
+    const end = await waitForExecution(client, executionArn!, {
+      ...(options.signal && { signal: options.signal }),
+    });
+    options.log(describeEnd(end));
+    return end;
+  } finally {
+    client.destroy();
+  }
+}
+
+function describeEnd(end: ExecutionEnd): string {
+  if (end.status === "SUCCEEDED") {
+    return `demo: the execution SUCCEEDED with output ${JSON.stringify(end.output)}`;
+  }
+  return `demo: the execution ${end.status}${end.error ? `: ${end.error}` : ""}${end.cause ? ` (${end.cause})` : ""}`;
+}
+
+// Resolves after `ms`, or rejects as soon as `signal` aborts (Ctrl-C while the demo waits).
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

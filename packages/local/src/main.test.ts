@@ -1,0 +1,208 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { access, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { READY_MARKER } from "./banner.ts";
+import { REPO_ROOT, WORKFLOWS_DIR } from "./paths.ts";
+import type { StackFile } from "./stack-file.ts";
+
+const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const MAIN = join("packages", "local", "src", "main.ts");
+
+interface RunningMain {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Ctrl-C as a terminal sends it: SIGINT to the whole process group (tsx and node alike). */
+  interrupt(): void;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+
+/** Starts `tsx packages/local/src/main.ts` as `npm start` does, on free ports, in its own group. */
+async function runMain(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<RunningMain & { stateDir: string }> {
+  const stateDir = await mkdtemp(join(tmpdir(), "signoff-state-"));
+  tempDirs.push(stateDir);
+  const child = spawn(TSX, [MAIN, ...args], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      SIGNOFF_DYNAMODB_PORT: "0",
+      SIGNOFF_SES_PORT: "0",
+      SIGNOFF_SFN_PORT: "0",
+      SIGNOFF_API_PORT: "0",
+      SIGNOFF_STATE_DIR: stateDir,
+      ...env,
+    },
+  });
+  children.push(child);
+  let text = "";
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    text += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stateDir,
+    output: () => text,
+    exited,
+    interrupt: () => process.kill(-child.pid!, "SIGINT"),
+    waitForOutput: (pattern, timeoutMs = 20_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(text)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no ${pattern} in output within ${timeoutMs} ms:\n${text}`));
+        }, timeoutMs);
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`main exited before printing ${pattern}:\n${text}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.off("exit", onExit);
+        };
+        listeners.add(check);
+        child.once("exit", onExit);
+        check();
+      }),
+  };
+}
+
+interface InboxMail {
+  destination: { to: string[] };
+  body: { text: string };
+}
+
+/** The first mail to `to` in the SES inbox, waiting for it as a person refreshing it would. */
+async function waitForMail(inbox: string, to: string): Promise<InboxMail> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const { emails } = (await (await fetch(`${inbox}store`)).json()) as { emails: InboxMail[] };
+    const mail = emails.find((email) => email.destination.to.includes(to));
+    if (mail) return mail;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail to ${to} in ${inbox}`);
+}
+
+afterEach(() => {
+  // A failed assertion must not leave a stack running in the background.
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describe("main (npm start)", () => {
+  it("prints the ready banner, writes stack.json, and stops cleanly on Ctrl-C", async () => {
+    const main = await runMain(["--no-demo"]);
+    await main.waitForOutput(new RegExp(READY_MARKER));
+
+    const stackFilePath = join(main.stateDir, "stack.json");
+    const stackFile = JSON.parse(await readFile(stackFilePath, "utf8")) as StackFile;
+    expect(stackFile).toEqual({
+      region: "us-east-1",
+      endpoints: {
+        dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        sesv2: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        stepfunctions: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        inbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
+      },
+      stateMachines: expect.any(Object),
+    });
+    const workflowNames = (await readdir(WORKFLOWS_DIR))
+      .filter((file) => file.endsWith(".asl.json"))
+      .map((file) => file.replace(/\.asl\.json$/, ""));
+    expect(Object.keys(stackFile.stateMachines).sort()).toEqual(workflowNames.sort());
+    for (const [name, arn] of Object.entries(stackFile.stateMachines)) {
+      expect(arn).toBe(`arn:aws:states:us-east-1:000000000000:stateMachine:${name}`);
+    }
+    expect(main.output()).toContain(
+      `export AWS_ENDPOINT_URL_SFN=${stackFile.endpoints.stepfunctions}`,
+    );
+    expect(main.output()).not.toMatch(/demo: started/);
+    expect((await fetch(`${stackFile.endpoints.inbox}store`)).status).toBe(200);
+    expect(await (await fetch(`${stackFile.endpoints.api}/health`)).json()).toEqual({ ok: true });
+
+    main.interrupt();
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+    expect(main.output()).toMatch(/Stopped\.\s*$/);
+    await expect(access(stackFilePath)).rejects.toThrow();
+    await expect(fetch(`${stackFile.endpoints.inbox}store`)).rejects.toThrow();
+  });
+
+  it("runs the approval demo until someone approves from the inbox, and stops on SIGTERM", async () => {
+    const main = await runMain([]);
+    await main.waitForOutput(/demo: open the inbox at (\S+),/);
+    expect(main.output()).toContain('demo: started approval-demo: "Deploy checkout-service 2.3.0');
+
+    // Act as alice: the link from her mail, the confirmation page, the Approve button.
+    const inbox = /demo: open the inbox at (\S+),/.exec(main.output())![1]!;
+    const mail = await waitForMail(inbox, "alice@example.com");
+    const link = /^Approve: (\S+)$/m.exec(mail.body.text)![1]!;
+    const page = await (await fetch(link)).text();
+    const nonce = /name="nonce" value="([^"]+)"/.exec(page)![1]!;
+    const decided = await fetch(link, {
+      method: "POST",
+      body: new URLSearchParams({ nonce, decision: "approve", comment: "ship it" }),
+    });
+    expect(decided.status).toBe(200);
+
+    await main.waitForOutput(/demo: the execution (SUCCEEDED|FAILED|TIMED_OUT|ABORTED)/);
+    expect(main.output()).toMatch(
+      /demo: the execution SUCCEEDED with output \{"approvalId":"[a-z2-7]{26}","outcome":"approved","decisions":\[\{"approver":"alice@example.com","decision":"approve","comment":"ship it"/,
+    );
+    // SIGTERM to the top process only, as a process manager would send it.
+    main.child.kill("SIGTERM");
+    expect(await main.exited).toEqual({ code: 0, signal: null });
+    expect(main.output()).toMatch(/SIGTERM: stopping…\nStopped\.\s*$/);
+  });
+
+  it("exits 1 with a one-line error when a port is in use", async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const main = await runMain(["--no-demo"], { SIGNOFF_SFN_PORT: String(port) });
+      expect((await main.exited).code).toBe(1);
+      expect(main.output()).toContain(
+        `error: Step Functions cannot start: port ${port} on 127.0.0.1 is already in use (set SIGNOFF_SFN_PORT to use another port)\n`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it("prints the usage for --help and exits 0", async () => {
+    const main = await runMain(["--help"]);
+    expect((await main.exited).code).toBe(0);
+    expect(main.output()).toMatch(/^Usage: npm start -- \[options\]/);
+    expect(main.output()).toContain("--persist DIR");
+  });
+});

@@ -1,0 +1,75 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  type TableDescription,
+} from "@aws-sdk/client-dynamodb";
+import { TableAttributeTypes, TableSchema } from "@signoff/core";
+import { LocalStackError } from "./errors.ts";
+
+/**
+ * Creates the single table (and its sparse due-items index) from the shared schema and waits until
+ * it is ACTIVE. A table that already exists (a `--persist` directory) is kept, after checking it
+ * has the due index, since an older layout would fail later in confusing ways.
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, dueIndex } = TableSchema;
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: Object.entries(TableAttributeTypes).map(([name, type]) => ({
+          AttributeName: name,
+          AttributeType: type,
+        })),
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: "HASH" },
+          { AttributeName: sortKey, KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: dueIndex.name,
+            KeySchema: [
+              { AttributeName: dueIndex.partitionKey, KeyType: "HASH" },
+              { AttributeName: dueIndex.sortKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const table = await waitUntilActive(client, tableName);
+  if (!table.GlobalSecondaryIndexes?.some((index) => index.IndexName === dueIndex.name)) {
+    throw new LocalStackError(
+      "TABLE_MISMATCH",
+      `Table ${tableName} exists without the "${dueIndex.name}" index; delete the --persist directory or use another`,
+      { service: "DynamoDB" },
+    );
+  }
+}
+
+// The SDK's waiter polls every 20 s at least; dynalite flips to ACTIVE within milliseconds.
+async function waitUntilActive(
+  client: DynamoDBClient,
+  tableName: string,
+  timeoutMs = 10_000,
+): Promise<TableDescription> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE") return Table;
+    if (Date.now() > deadline) {
+      throw new LocalStackError(
+        "START_FAILED",
+        `Table ${tableName} is still ${Table?.TableStatus} after ${timeoutMs} ms; if a stack was killed while creating it, delete the --persist directory`,
+        { service: "DynamoDB" },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
