@@ -3,12 +3,8 @@
  * people to approve a deployment. It prints where to click and, when someone decides, how
  * the execution ended. The state machine client is configured only by the environment.
  */
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { type ExecutionEnd, waitForExecution } from "./wait-for-execution.ts";
 
 /** The demo workflow's name: its file's basename. */
 export const APPROVAL_DEMO = "approval-demo";
@@ -26,35 +22,6 @@ export const DEMO_INPUT = {
   requestedBy: "dev@example.com",
   timeoutSeconds: 3600,
 } as const;
-
-export interface ExecutionEnd {
-  executionArn: string;
-  status: string;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-}
-
-/** Polls DescribeExecution until the execution leaves RUNNING, or `signal` aborts. */
-export async function waitForExecution(
-  client: SFNClient,
-  executionArn: string,
-  options: { signal?: AbortSignal; intervalMs?: number } = {},
-): Promise<ExecutionEnd> {
-  let execution: DescribeExecutionCommandOutput;
-  for (;;) {
-    execution = await client.send(new DescribeExecutionCommand({ executionArn }));
-    if (execution.status !== "RUNNING") break;
-    await sleep(options.intervalMs ?? 250, options.signal);
-  }
-  return {
-    executionArn,
-    status: execution.status ?? "UNKNOWN",
-    ...(execution.output !== undefined && { output: JSON.parse(execution.output) }),
-    ...(execution.error && { error: execution.error }),
-    ...(execution.cause && { cause: execution.cause }),
-  };
-}
 
 /** Starts the demo execution, tells the user where to click, and reports how it ended. */
 export async function runApprovalDemo(options: {
@@ -93,20 +60,4 @@ function describeEnd(end: ExecutionEnd): string {
     return `demo: the execution SUCCEEDED with output ${JSON.stringify(end.output)}`;
   }
   return `demo: the execution ${end.status}${end.error ? `: ${end.error}` : ""}${end.cause ? ` (${end.cause})` : ""}`;
-}
-
-// Resolves after `ms`, or rejects as soon as `signal` aborts (Ctrl-C while the demo waits).
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

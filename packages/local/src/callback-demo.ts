@@ -1,11 +1,6 @@
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
+import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { LocalFunction } from "@signoff/sfn-local";
+import { type ExecutionEnd, waitForExecution } from "./wait-for-execution.ts";
 
 // The stand-in demo until the approval flow exists: infra/workflows/callback-demo.asl.json hands
 // one step to a local function, which calls back with SendTaskSuccess a moment later. It exercises
@@ -60,12 +55,7 @@ async function completeTask(taskToken: string, message: string | undefined): Pro
 }
 
 /** How a demo run ended. */
-export interface CallbackDemoResult {
-  executionArn: string;
-  status: string;
-  output: unknown;
-  error?: string;
-  cause?: string;
+export interface CallbackDemoResult extends ExecutionEnd {
   elapsedMs: number;
 }
 
@@ -91,23 +81,12 @@ export async function runCallbackDemo(options: {
       }),
     );
     log(`demo: started ${CALLBACK_DEMO}; its Task waits for a callback (SendTaskSuccess)…`);
-    let execution: DescribeExecutionCommandOutput;
-    for (;;) {
-      execution = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (execution.status !== "RUNNING") break;
-      if (Date.now() - started > timeoutMs) {
-        throw new Error(`the execution is still RUNNING after ${timeoutMs} ms`);
-      }
-      await sleep(100, options.signal);
-    }
-    const result: CallbackDemoResult = {
-      executionArn: executionArn!,
-      status: execution.status ?? "UNKNOWN",
-      output: execution.output === undefined ? undefined : JSON.parse(execution.output),
-      ...(execution.error ? { error: execution.error } : {}),
-      ...(execution.cause ? { cause: execution.cause } : {}),
-      elapsedMs: Date.now() - started,
-    };
+    const end = await waitForExecution(client, executionArn!, {
+      intervalMs: 100,
+      timeoutMs,
+      ...(options.signal && { signal: options.signal }),
+    });
+    const result: CallbackDemoResult = { ...end, elapsedMs: Date.now() - started };
     log(describeResult(result));
     return result;
   } finally {
@@ -121,20 +100,4 @@ function describeResult(result: CallbackDemoResult): string {
     return `demo: ${result.status} in ${seconds} s, output ${JSON.stringify(result.output)}`;
   }
   return `demo: ${result.status} in ${seconds} s${result.error ? `: ${result.error}` : ""}${result.cause ? ` (${result.cause})` : ""}`;
-}
-
-// Resolves after `ms`, or rejects as soon as `signal` aborts (Ctrl-C while the demo polls).
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -1,10 +1,14 @@
+export * from "./approval-demo.ts";
 export type { AwsEndpoints } from "./aws-env.ts";
 export { applyStackEnv, buildAwsEnv, CONFLICTING_AWS_VARIABLES } from "./aws-env.ts";
 export * from "./callback-demo.ts";
 export { type LocalConfig, readLocalConfig, type StackPorts } from "./config.ts";
 export * from "./constants.ts";
+export * from "./dev-keys.ts";
 export * from "./errors.ts";
+export * from "./signoff.ts";
 export * from "./stack.ts";
 export * from "./stack-file.ts";
 export type * from "./stack-types.ts";
+export * from "./wait-for-execution.ts";
 export * from "./workflow-substitutions.ts";

@@ -5,7 +5,8 @@ import {
   ResourceInUseException,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
-import { TableAttributeTypes, TableSchema } from "@signoff/core";
+import { TableSchema } from "@signoff/core";
+import { createTableInput } from "@signoff/functions";
 import { LocalStackError } from "./errors.ts";
 
 /**
@@ -14,32 +15,9 @@ import { LocalStackError } from "./errors.ts";
  * has the due index, since an older layout would fail later in confusing ways.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { partitionKey, sortKey, dueIndex } = TableSchema;
+  const { dueIndex } = TableSchema;
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: Object.entries(TableAttributeTypes).map(([name, type]) => ({
-          AttributeName: name,
-          AttributeType: type,
-        })),
-        KeySchema: [
-          { AttributeName: partitionKey, KeyType: "HASH" },
-          { AttributeName: sortKey, KeyType: "RANGE" },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: dueIndex.name,
-            KeySchema: [
-              { AttributeName: dueIndex.partitionKey, KeyType: "HASH" },
-              { AttributeName: dueIndex.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          },
-        ],
-      }),
-    );
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
