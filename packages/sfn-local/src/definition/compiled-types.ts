@@ -1,0 +1,84 @@
+import type { JsonObject, JsonValue } from "../json.ts";
+
+/** State types of the Amazon States Language. */
+export type StateType =
+  | "Task"
+  | "Parallel"
+  | "Map"
+  | "Pass"
+  | "Wait"
+  | "Choice"
+  | "Succeed"
+  | "Fail";
+
+/** A Task resource sfn-local knows how to run. */
+export type TaskResource =
+  | { kind: "lambda-invoke"; arn: string; waitForTaskToken: boolean }
+  | { kind: "lambda-arn"; arn: string; functionName: string; qualifier?: string };
+
+interface CompiledStateBase {
+  name: string;
+  type: StateType;
+  /** The state as written by the author. */
+  source: JsonObject;
+  /**
+   * The state as handed to aws-local-stepfunctions: workarounds applied and `$$` references
+   * rewritten. Task-like states get per-run fields (timeout getter, re-arm retrier) on top.
+   */
+  library: Record<string, unknown>;
+}
+
+/** A state the library runs by itself (Pass, Choice, Succeed, Fail). */
+export interface NativeState extends CompiledStateBase {
+  kind: "native";
+}
+
+/** A Task state; its work is done by sfn-local's handler. */
+export interface TaskState extends CompiledStateBase {
+  kind: "task";
+  resource: TaskResource;
+  timeoutSeconds?: number;
+  heartbeatSeconds?: number;
+  /** True when Parameters were wrapped so the handler also receives the *Path values. */
+  wrapsParameters: boolean;
+}
+
+/** A Map state (inline mode); sfn-local runs its iterations. */
+export interface MapState extends CompiledStateBase {
+  kind: "map";
+  iterator: CompiledMachine;
+  itemSelector?: JsonValue;
+  maxConcurrency?: number;
+}
+
+/** A Parallel state; sfn-local runs its branches. */
+export interface ParallelState extends CompiledStateBase {
+  kind: "parallel";
+  branches: CompiledMachine[];
+}
+
+/** A Wait state; sfn-local sleeps so that long waits neither overflow nor block. */
+export interface WaitState extends CompiledStateBase {
+  kind: "wait";
+  seconds?: number;
+  timestamp?: string;
+}
+
+/** Any compiled state. */
+export type CompiledState = NativeState | TaskState | MapState | ParallelState | WaitState;
+
+/** States whose work sfn-local does inside a library Task handler. */
+export type HandledState = TaskState | MapState | ParallelState | WaitState;
+
+/** A state machine or a branch / item processor of one. */
+export interface CompiledMachine {
+  startAt: string;
+  states: ReadonlyMap<string, CompiledState>;
+}
+
+/** A validated definition, ready to run. */
+export interface CompiledDefinition {
+  root: CompiledMachine;
+  /** Top-level TimeoutSeconds; enforced by sfn-local, not the library. */
+  timeoutSeconds?: number;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { rewriteContextReferences, rewriteTemplate } from "./context-references.ts";
+
+describe("rewriteContextReferences", () => {
+  it("redirects $$.Execution paths to the branch sfn-local keeps correct", () => {
+    expect(rewriteContextReferences("$$.Execution.Input.order")).toBe(
+      "$$.SfnLocal.Execution.Input.order",
+    );
+    expect(rewriteContextReferences("$$['Execution'].Id")).toBe("$$.SfnLocal.Execution.Id");
+  });
+
+  it("redirects a bare $$ to a snapshot of the whole context object", () => {
+    expect(rewriteContextReferences("$$")).toBe("$$.SfnLocal.Context");
+    expect(rewriteContextReferences("States.JsonToString($$)")).toBe(
+      "States.JsonToString($$.SfnLocal.Context)",
+    );
+  });
+
+  it("leaves other context paths, input paths and quoted literals untouched", () => {
+    expect(rewriteContextReferences("$$.Task.Token")).toBe("$$.Task.Token");
+    expect(rewriteContextReferences("$$.ExecutionX")).toBe("$$.ExecutionX");
+    expect(rewriteContextReferences("$.Execution.Input")).toBe("$.Execution.Input");
+    expect(rewriteContextReferences("States.Format('$$.Execution {}', $$.Execution.Name)")).toBe(
+      "States.Format('$$.Execution {}', $$.SfnLocal.Execution.Name)",
+    );
+  });
+
+  it("rewrites only the expression values of a payload template", () => {
+    expect(
+      rewriteTemplate({
+        "id.$": "$$.Execution.Id",
+        literal: "$$.Execution.Id",
+        nested: [{ "input.$": "$$.Execution.Input" }],
+      }),
+    ).toEqual({
+      "id.$": "$$.SfnLocal.Execution.Id",
+      literal: "$$.Execution.Id",
+      nested: [{ "input.$": "$$.SfnLocal.Execution.Input" }],
+    });
+  });
+});

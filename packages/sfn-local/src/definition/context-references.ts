@@ -1,0 +1,72 @@
+import type { JsonValue } from "../json.ts";
+
+/**
+ * Key of the context-object branch sfn-local keeps correct.
+ *
+ * aws-local-stepfunctions rebuilds `$$.Execution` for every nested run (a Map item or Parallel
+ * branch would see its own input as `$$.Execution.Input`), and a bare `$$` evaluates to its live
+ * context object. References are therefore rewritten to read from this branch instead.
+ */
+export const CONTEXT_KEY = "SfnLocal";
+
+const EXECUTION_SEGMENT = /^(?:\.Execution|\['Execution'\]|\["Execution"\])(?![A-Za-z0-9_])/;
+const END_OF_REFERENCE = /^(?:$|[\s,)])/;
+
+/**
+ * Rewrites `$$.Execution…` and bare `$$` in a path or intrinsic-function expression, leaving
+ * single-quoted string literals alone.
+ */
+export function rewriteContextReferences(expression: string): string {
+  let out = "";
+  let inLiteral = false;
+  let i = 0;
+  while (i < expression.length) {
+    const char = expression.charAt(i);
+    if (inLiteral) {
+      if (char === "\\") {
+        out += expression.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (char === "'") inLiteral = false;
+      out += char;
+      i += 1;
+      continue;
+    }
+    if (char === "'") {
+      inLiteral = true;
+      out += char;
+      i += 1;
+      continue;
+    }
+    if (char === "$" && expression.charAt(i + 1) === "$") {
+      const rest = expression.slice(i + 2);
+      const execution = EXECUTION_SEGMENT.exec(rest);
+      if (execution) {
+        out += `$$.${CONTEXT_KEY}.Execution`;
+        i += 2 + execution[0].length;
+        continue;
+      }
+      out += END_OF_REFERENCE.test(rest) ? `$$.${CONTEXT_KEY}.Context` : "$$";
+      i += 2;
+      continue;
+    }
+    out += char;
+    i += 1;
+  }
+  return out;
+}
+
+/** Rewrites context references in every `"key.$"` expression of a payload template. */
+export function rewriteTemplate(template: JsonValue): JsonValue {
+  if (Array.isArray(template)) return template.map(rewriteTemplate);
+  if (typeof template !== "object" || template === null) return template;
+  const out: Record<string, JsonValue> = {};
+  for (const [key, value] of Object.entries(template)) {
+    out[key] =
+      key.endsWith(".$") && typeof value === "string"
+        ? rewriteContextReferences(value)
+        : rewriteTemplate(value);
+  }
+  return out;
+}

@@ -1,0 +1,270 @@
+import "../promise-with-resolvers.ts";
+import {
+  type RunOptions,
+  StateMachine,
+  type StateMachineDefinition,
+} from "aws-local-stepfunctions";
+import type { CompiledMachine, CompiledState, HandledState } from "../definition/compiled-types.ts";
+import type { JsonObject, JsonValue } from "../json.ts";
+import { Attempt } from "./attempt.ts";
+import { type ContextSource, createContextObject } from "./context-object.ts";
+import type { HistoryEventType, HistoryRecord } from "./history.ts";
+import { startHandledState } from "./start-handled-state.ts";
+import { abortedError, describeFailure, runtimeError } from "./state-errors.ts";
+import type { ChildRun, RunOutcome, RunScope, StateHost } from "./state-host.ts";
+import { createTaskToken } from "./task-tokens.ts";
+
+interface CurrentState {
+  state: CompiledState;
+  enteredAt: Date;
+  attempts: number;
+}
+
+function waitsForTaskToken(state: CompiledState): boolean {
+  return (
+    state.kind === "task" &&
+    state.resource.kind === "lambda-invoke" &&
+    state.resource.waitForTaskToken
+  );
+}
+
+/**
+ * One run of a state machine (the execution itself, a Map iteration or a Parallel branch) on
+ * aws-local-stepfunctions, with sfn-local's hooks:
+ *
+ * 1. `States` is a proxy, so every transition (`States[next]`) is seen the moment it happens:
+ *    that is where state entered/exited history events are recorded, in their true order. Their
+ *    input and output arrive a moment later from the library's event log of this run.
+ * 2. Task, Map, Parallel and Wait states are library Tasks whose handler is `invoke`: sfn-local
+ *    does their work (Lambda calls, task tokens, iterations, branches, long sleeps).
+ * 3. The library's Task timer defaults to 60 s and cannot be switched off. Each handled state
+ *    reads its delay from a getter: the remaining TimeoutSeconds when that is shorter than the
+ *    guard, else the guard. When the guard runs out, a hidden first retrier matches the library's
+ *    States.Timeout, and the next handler call continues the same attempt.
+ */
+export class Run implements StateHost, ChildRun, ContextSource {
+  readonly scope: RunScope;
+  readonly machine: CompiledMachine;
+  lastEventId: number;
+  private current: CurrentState | undefined;
+  private attempt: Attempt | undefined;
+  private pendingToken: string | undefined;
+  private libraryTimeoutSeconds: number;
+  private aborted = false;
+  private abortLibrary: (() => void) | undefined;
+  private readonly libraryStates = new Map<string, Record<string, unknown>>();
+  private readonly awaitingInput: HistoryRecord[] = [];
+  private readonly awaitingOutput: HistoryRecord[] = [];
+
+  constructor(scope: RunScope, machine: CompiledMachine, previousEventId: number) {
+    this.scope = scope;
+    this.machine = machine;
+    this.lastEventId = previousEventId;
+    this.libraryTimeoutSeconds = scope.services.guardSeconds;
+  }
+
+  get execution(): ContextSource["execution"] {
+    return this.scope.execution;
+  }
+
+  /** Runs the machine to its end; never rejects. */
+  async start(input: JsonValue): Promise<RunOutcome> {
+    const states = new Proxy({}, { get: (_target, key) => this.lookupState(key) });
+    const definition = { StartAt: this.machine.startAt, States: states };
+    const library = new StateMachine(definition as unknown as StateMachineDefinition, {
+      validationOptions: { noValidate: true },
+    });
+    const handlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+    for (const [name, state] of this.machine.states) {
+      if (state.kind !== "native") handlers[name] = (stateInput) => this.invoke(name, stateInput);
+    }
+    const execution = library.run(input, {
+      overrides: { taskResourceLocalHandlers: handlers } as RunOptions["overrides"],
+      context: createContextObject(this) as RunOptions["context"],
+      noThrowOnAbort: true,
+    });
+    this.abortLibrary = execution.abort;
+    if (this.aborted) execution.abort();
+    const eventData = this.collectEventData(execution.eventLogs);
+    let outcome: RunOutcome;
+    try {
+      const output = (await execution.result) as JsonValue;
+      outcome = this.aborted ? { status: "aborted" } : { status: "succeeded", output };
+    } catch (thrown) {
+      const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
+      outcome = this.aborted
+        ? { status: "aborted" }
+        : { status: "failed", failure: describeFailure(cause, this.current?.state) };
+    }
+    await eventData;
+    return outcome;
+  }
+
+  /** Stops the run and whatever its current state is doing. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.abortLibrary?.();
+    this.attempt?.abort();
+  }
+
+  record(
+    type: HistoryEventType,
+    details?: Record<string, unknown>,
+    previousEventId = this.lastEventId,
+  ): HistoryRecord {
+    const record = this.scope.history.add(type, previousEventId, details);
+    this.lastEventId = record.id;
+    return record;
+  }
+
+  spawn(machine: CompiledMachine, previousEventId: number): ChildRun {
+    return new Run(this.scope, machine, previousEventId);
+  }
+
+  templateContext(extra: JsonObject): Record<string, unknown> {
+    return createContextObject(this, extra);
+  }
+
+  currentStateName(): string | undefined {
+    return this.current?.state.name;
+  }
+
+  currentStateEnteredTime(): Date | undefined {
+    return this.current?.enteredAt;
+  }
+
+  currentRetryCount(): number | undefined {
+    return this.current?.attempts;
+  }
+
+  currentTaskToken(): string | undefined {
+    const state = this.current?.state;
+    if (!state || !waitsForTaskToken(state)) return undefined;
+    const attempt = this.attempt;
+    // While re-arming, the library evaluates Parameters again: it must see the same token.
+    if (attempt?.rearmPending && !attempt.settled && attempt.state === state) return attempt.token;
+    this.pendingToken ??= createTaskToken();
+    return this.pendingToken;
+  }
+
+  // Called by the library for `States[StartAt]` and after each state for `States[next]`
+  // ("" after an end state): the previous state has just exited, the next is about to enter.
+  private lookupState(key: string | symbol): Record<string, unknown> | undefined {
+    if (typeof key !== "string") return undefined;
+    const state = this.machine.states.get(key);
+    if (!state && key !== "") return undefined;
+    const at = new Date();
+    if (this.current) {
+      const record = this.record(`${this.current.state.type}StateExited` as HistoryEventType, {
+        name: this.current.state.name,
+        outputDetails: { truncated: false },
+      });
+      this.awaitingOutput.push(record);
+      this.current = undefined;
+    }
+    if (!state) return undefined;
+    // An aborted library run looks the next state up but never enters it.
+    if (!this.aborted) {
+      this.current = { state, enteredAt: at, attempts: 0 };
+      this.pendingToken = undefined;
+      const record = this.record(`${state.type}StateEntered` as HistoryEventType, {
+        name: state.name,
+        inputDetails: { truncated: false },
+      });
+      this.awaitingInput.push(record);
+    }
+    return this.libraryState(state);
+  }
+
+  private libraryState(state: CompiledState): Record<string, unknown> {
+    if (state.kind === "native") return state.library;
+    const cached = this.libraryStates.get(state.name);
+    if (cached) return cached;
+    const run = this;
+    const rearm = {
+      get ErrorEquals() {
+        const attempt = run.attempt;
+        return attempt?.rearmPending && !attempt.settled ? ["States.Timeout"] : [];
+      },
+      IntervalSeconds: 0,
+      BackoffRate: 1,
+      MaxAttempts: Number.MAX_SAFE_INTEGER,
+    };
+    const retriers = Array.isArray(state.library.Retry) ? state.library.Retry : [];
+    const library: Record<string, unknown> = { ...state.library, Retry: [rearm, ...retriers] };
+    Object.defineProperty(library, "TimeoutSeconds", {
+      enumerable: true,
+      get: () => run.libraryTimeoutSeconds,
+    });
+    this.libraryStates.set(state.name, library);
+    return library;
+  }
+
+  // The library's handler for Task, Map, Parallel and Wait states. It must not throw.
+  private invoke(name: string, input: JsonValue): Promise<JsonValue> {
+    try {
+      const state = this.machine.states.get(name) as HandledState;
+      if (this.aborted) return Promise.reject(abortedError());
+      const previous = this.attempt;
+      if (previous?.rearmPending && !previous.settled && previous.state === state) {
+        previous.rearmPending = false;
+        this.armLibraryTimer(previous);
+        return previous.promise;
+      }
+      const attempt = new Attempt(state);
+      this.attempt = attempt;
+      if (this.current) this.current.attempts += 1;
+      if (waitsForTaskToken(state)) {
+        attempt.token = this.pendingToken ?? createTaskToken();
+        this.pendingToken = undefined;
+      }
+      startHandledState(this, attempt, input);
+      this.armLibraryTimer(attempt);
+      return attempt.promise;
+    } catch (thrown) {
+      this.scope.services.log("error", `sfn-local: state "${name}" could not start`, thrown);
+      return Promise.reject(
+        runtimeError(`sfn-local could not run state "${name}": ${String(thrown)}`),
+      );
+    }
+  }
+
+  // Sets the delay the library reads right after this handler returns, and a timer with the
+  // same delay. Created first, it fires just before the library's: either TimeoutSeconds has
+  // really run out, or the guard has and the library's States.Timeout must re-arm instead.
+  private armLibraryTimer(attempt: Attempt): void {
+    const guardSeconds = this.scope.services.guardSeconds;
+    let seconds = guardSeconds;
+    let isTimeout = false;
+    if (attempt.deadline !== undefined) {
+      const remainingMs = Math.max(attempt.deadline - Date.now(), 1);
+      if (remainingMs <= guardSeconds * 1000) {
+        seconds = remainingMs / 1000;
+        isTimeout = true;
+      }
+    }
+    this.libraryTimeoutSeconds = seconds;
+    if (attempt.settled) return;
+    const timer = setTimeout(() => {
+      if (attempt.settled) return;
+      if (isTimeout) attempt.timeOut();
+      else attempt.rearmPending = true;
+    }, seconds * 1e3);
+    attempt.onEnd(() => clearTimeout(timer));
+  }
+
+  // Fills in the input and output of entered/exited events from the library's event log. The
+  // log of a run lists them in the same order as the transitions seen by lookupState.
+  private async collectEventData(events: ReturnType<StateMachine["run"]>["eventLogs"]) {
+    for await (const event of events) {
+      if (event.type === "StateEntered") {
+        const record = this.awaitingInput.shift();
+        if (record?.details) record.details.input = JSON.stringify(event.state.input);
+      } else if (event.type === "StateExited") {
+        const record = this.awaitingOutput.shift();
+        if (record?.details) record.details.output = JSON.stringify(event.state.output);
+      }
+    }
+  }
+}
