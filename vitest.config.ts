@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // One project per package plus the cross-package tests in test/.
 // Tests talk to real local emulators over loopback, so they get generous timeouts.
@@ -17,7 +17,16 @@ export default defineConfig({
         test: { name: "functions", include: ["packages/functions/src/**/*.test.ts"] },
       },
       { extends: true, test: { name: "local", include: ["packages/local/src/**/*.test.ts"] } },
-      { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/deploy/**"],
+        },
+      },
+      // sst.config.ts and infra/, checked offline; its own timeouts cover `sst install`.
+      { extends: true, test: { name: "deploy", include: ["test/deploy/**/*.test.ts"] } },
     ],
   },
 });

@@ -1,0 +1,66 @@
+// Lambda functions: request-approval (invoked by state machines), the HTTP API, and the sweeper on
+// a one-minute schedule.
+import { api } from "./api.ts";
+import { email } from "./email.ts";
+import { linkKeys, tokenKeys } from "./secrets.ts";
+import { table } from "./table.ts";
+
+const HANDLERS = "packages/functions/src/handlers";
+
+// Resolving a task token is all the API and the sweeper do with Step Functions. The tokens name no
+// resource, so the actions cannot be narrowed below "*".
+const sendTaskResult = {
+  actions: ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+  resources: ["*"],
+};
+
+/**
+ * What every handler needs: config.ts validates the whole configuration in each of them. Links
+ * expose the resources through `Resource`; the plain variables carry the same non-secret values
+ * for code that reads `process.env`, as on the local stack. The keyrings travel only by link, in
+ * SST's encrypted resource file, never as plain environment variables.
+ */
+function baseArgs(handler: string) {
+  return {
+    handler: `${HANDLERS}/${handler}`,
+    runtime: "nodejs22.x",
+    architecture: "arm64",
+    link: [table, email, api, linkKeys, tokenKeys],
+    environment: {
+      SIGNOFF_TABLE_NAME: table.name,
+      SIGNOFF_SENDER: email.sender,
+      SIGNOFF_PUBLIC_URL: api.url,
+      ...stageSetting("SIGNOFF_DEFAULT_APPROVERS"),
+      ...stageSetting("SIGNOFF_DEFAULT_TIMEOUT_SECONDS"),
+    },
+  } satisfies sst.aws.FunctionArgs;
+}
+
+// Optional per-stage settings come from the deploying shell or `.env.<stage>`, like SIGNOFF_SENDER.
+function stageSetting(name: string): Record<string, string> {
+  const value = process.env[name]?.trim();
+  return value ? { [name]: value } : {};
+}
+
+export const requestApproval = new sst.aws.Function("RequestApproval", {
+  ...baseArgs("request-approval.handler"),
+  timeout: "30 seconds",
+});
+
+export const apiFunction = new sst.aws.Function("ApiFunction", {
+  ...baseArgs("api.handler"),
+  permissions: [sendTaskResult],
+});
+api.route("$default", apiFunction.arn);
+
+export const sweeper = new sst.aws.Function("Sweeper", {
+  ...baseArgs("sweeper.handler"),
+  permissions: [sendTaskResult],
+  // Under the schedule's period, so one sweep ends before the next starts.
+  timeout: "50 seconds",
+});
+
+export const sweeperSchedule = new sst.aws.CronV2("SweeperSchedule", {
+  function: sweeper,
+  schedule: "rate(1 minute)",
+});

@@ -1,0 +1,10 @@
+// SST secrets holding the link-signing and token-encryption keyrings.
+//
+// Each value is a keyring `kid:base64url[,kid:base64url]`; the first key signs or encrypts, all of
+// them verify or decrypt, so a key is rotated by putting the new one first. Every key is 32 random
+// bytes, e.g. for a stage named production:
+//   npx sst secret set LinkKeys "k1:$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')" --stage production
+//   npx sst secret set TokenKeys "k1:$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')" --stage production
+
+export const linkKeys = new sst.Secret("LinkKeys");
+export const tokenKeys = new sst.Secret("TokenKeys");
