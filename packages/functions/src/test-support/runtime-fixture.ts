@@ -20,6 +20,8 @@ export interface RuntimeFixtureOptions {
   tableName: string;
   /** Where SendTask* goes; defaults to a closed port, so callbacks fail as retryable. */
   sfnEndpoint?: string;
+  /** Where the links point; defaults to TEST_PUBLIC_URL. */
+  publicUrl?: string;
   defaultApprovers?: string[];
   clock?: RuntimeOptions["clock"];
   log?: RuntimeOptions["log"];
@@ -31,7 +33,7 @@ export function createTestRuntime(options: RuntimeFixtureOptions): Runtime {
     {
       tableName: options.tableName,
       sender: "signoff@example.com",
-      publicUrl: TEST_PUBLIC_URL,
+      publicUrl: options.publicUrl ?? TEST_PUBLIC_URL,
       linkKeys: [randomKey("link-1")],
       tokenKeys: [randomKey("token-1")],
       defaultApprovers: options.defaultApprovers ?? [],
