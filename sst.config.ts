@@ -17,11 +17,13 @@ export default $config({
     await import("./infra/secrets.ts");
     await import("./infra/email.ts");
     const { api } = await import("./infra/api.ts");
-    await import("./infra/functions.ts");
+    const { requestApproval } = await import("./infra/functions.ts");
     const { approvalDemo } = await import("./infra/workflow.ts");
     return {
       api: api.url,
       stateMachine: approvalDemo.arn,
+      // What a state machine's approval Task names as its FunctionName (README: Deploy to AWS).
+      requestApprovalFunction: requestApproval.arn,
     };
   },
 });

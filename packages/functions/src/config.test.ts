@@ -1,6 +1,12 @@
-import { randomBytes } from "node:crypto";
+import { execFile } from "node:child_process";
+import { createCipheriv, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigVariable, loadConfig } from "./config.ts";
+import { ConfigError, ConfigVariable, loadConfig, SST_LINKS } from "./config.ts";
+import type { LinkedValuesResult } from "./sst-resources.ts";
 
 const linkSecret = randomBytes(32).toString("base64url");
 const oldLinkSecret = randomBytes(48).toString("base64url");
@@ -15,9 +21,16 @@ const valid = {
   SIGNOFF_DEFAULT_APPROVERS: " Ann@Example.com, bob@example.com,ann@example.com ",
 };
 
-function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
+// The in-process tests say what is linked explicitly, so SST links in the test's own environment
+// (a run under `sst shell`) cannot change them. SST's own loading is tested in fresh processes below.
+const NOTHING_LINKED: LinkedValuesResult = { ok: true, values: {} };
+
+function problemsOf(
+  env: Record<string, string | undefined>,
+  linked = NOTHING_LINKED,
+): Record<string, string> {
   try {
-    loadConfig(env);
+    loadConfig(env, linked);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return Object.fromEntries((error as ConfigError).problems.map((p) => [p.variable, p.message]));
@@ -27,7 +40,7 @@ function problemsOf(env: Record<string, string | undefined>): Record<string, str
 
 describe("loadConfig", () => {
   it("reads a valid environment into typed values", () => {
-    const config = loadConfig(valid);
+    const config = loadConfig(valid, NOTHING_LINKED);
     expect(config).toMatchObject({
       tableName: "signoff-dev",
       sender: "signoff@example.com",
@@ -41,11 +54,14 @@ describe("loadConfig", () => {
   });
 
   it("defaults optional variables", () => {
-    const config = loadConfig({
-      ...valid,
-      SIGNOFF_DEFAULT_APPROVERS: undefined,
-      SIGNOFF_PUBLIC_URL: "http://127.0.0.1:3000",
-    });
+    const config = loadConfig(
+      {
+        ...valid,
+        SIGNOFF_DEFAULT_APPROVERS: undefined,
+        SIGNOFF_PUBLIC_URL: "http://127.0.0.1:3000",
+      },
+      NOTHING_LINKED,
+    );
     expect(config.defaultApprovers).toEqual([]);
     expect(config.defaultTimeoutSeconds).toBe(86_400);
     expect(config.publicUrl).toBe("http://127.0.0.1:3000");
@@ -108,7 +124,7 @@ describe("loadConfig", () => {
     };
     let message = "";
     try {
-      loadConfig(env);
+      loadConfig(env, NOTHING_LINKED);
     } catch (error) {
       message = `${(error as Error).message}\n${JSON.stringify(error)}`;
     }
@@ -117,5 +133,195 @@ describe("loadConfig", () => {
     expect(message).not.toContain(shortSecret);
     expect(message).not.toContain(tokenSecret);
     expect(message).not.toContain("leaky-sender-value");
+  });
+});
+
+describe("loadConfig with linked values", () => {
+  const linkedKeys = `k9:${randomBytes(32).toString("base64url")}`;
+
+  it("prefers each linked value over its plain variable", () => {
+    const config = loadConfig(valid, {
+      ok: true,
+      values: { tableName: "linked-table", linkKeys: linkedKeys },
+    });
+    expect(config.tableName).toBe("linked-table");
+    expect(config.linkKeys.map((key) => key.kid)).toEqual(["k9"]);
+    expect(config.sender).toBe(valid.SIGNOFF_SENDER);
+    expect(config.tokenKeys.map((key) => key.kid)).toEqual(["t1"]);
+  });
+
+  it("names both the variable and the link when a value is missing from both", () => {
+    let message = "";
+    try {
+      loadConfig({}, NOTHING_LINKED);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(
+      "SIGNOFF_LINK_KEYS (or the linked Resource.LinkKeys.value) is required",
+    );
+    expect(message).toContain("SIGNOFF_TABLE_NAME (or the linked Resource.Table.name) is required");
+    // The default approvers and timeout are plain settings, never linked.
+    expect(message).not.toContain("SIGNOFF_DEFAULT");
+  });
+
+  it("names the link, not the variable, when a linked value is invalid", () => {
+    let problem: unknown;
+    try {
+      loadConfig(valid, { ok: true, values: { tokenKeys: `t2:${oldLinkSecret}` } });
+    } catch (error) {
+      problem = (error as ConfigError).problems[0];
+    }
+    expect(problem).toEqual({
+      variable: ConfigVariable.tokenKeys,
+      source: "Resource.TokenKeys.value",
+      message: expect.stringMatching(/48-byte secret; exactly 32/),
+    });
+  });
+
+  it("fails when links exist but cannot be read, even if the variables would do", () => {
+    const problems = problemsOf(valid, { ok: false, reason: "could not be read (SyntaxError)" });
+    expect(problems).toEqual({ [SST_LINKS]: "could not be read (SyntaxError)" });
+  });
+});
+
+// SST's `Resource` loads the links once per process, from the environment it starts with, as a
+// Lambda container does; so each case below is a fresh Node process, set up the way SST sets up a
+// function, reporting only non-secret facts about the configuration it loaded.
+const CONFIG_MODULE = pathToFileURL(join(import.meta.dirname, "config.ts")).href;
+const PROBE = `
+import { loadConfig } from ${JSON.stringify(CONFIG_MODULE)};
+try {
+  const c = loadConfig();
+  const kids = (keys) => keys.map((key) => key.kid);
+  console.log(JSON.stringify({ tableName: c.tableName, sender: c.sender, publicUrl: c.publicUrl,
+    linkKids: kids(c.linkKeys), tokenKids: kids(c.tokenKeys) }));
+} catch (error) {
+  console.log(JSON.stringify({ error: error.name, message: error.message }));
+}`;
+
+interface Probed {
+  tableName?: string;
+  sender?: string;
+  publicUrl?: string;
+  linkKids?: string[];
+  tokenKids?: string[];
+  error?: string;
+  message?: string;
+}
+
+function loadConfigInFreshProcess(env: Record<string, string>): Promise<Probed> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "--eval", PROBE],
+      // Only what SST would set, plus PATH: nothing of this test process's environment leaks in.
+      { env: { PATH: process.env.PATH ?? "", ...env }, cwd: import.meta.dirname },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`the probe failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as Probed);
+      },
+    );
+  });
+}
+
+/** `SST_RESOURCE_<Name>`: SST's variable for one link, its properties as JSON. */
+function resourceVariables(links: Record<string, object>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(links).map(([name, value]) => [`SST_RESOURCE_${name}`, JSON.stringify(value)]),
+  );
+}
+
+const APP = { App: { name: "signoff", stage: "ci" } };
+// What infra/functions.ts sets as plain variables beside the links: no keys.
+const plainSettings = {
+  SIGNOFF_TABLE_NAME: "plain-table",
+  SIGNOFF_SENDER: "plain@example.com",
+  SIGNOFF_PUBLIC_URL: "https://plain.example.com",
+};
+const linkKeyring = `link-k1:${randomBytes(32).toString("base64url")}`;
+const tokenKeyring = `token-k1:${randomBytes(32).toString("base64url")}`;
+
+// Concurrent: each case waits only on its own child process.
+describe.concurrent("loadConfig under SST, in a fresh process", () => {
+  it("reads SST_RESOURCE_* links first and plain variables for the rest", async () => {
+    const probed = await loadConfigInFreshProcess({
+      ...plainSettings,
+      ...resourceVariables({
+        ...APP,
+        Table: { name: "linked-table" },
+        LinkKeys: { value: linkKeyring },
+        TokenKeys: { value: tokenKeyring },
+      }),
+    });
+    expect(probed).toEqual({
+      tableName: "linked-table",
+      sender: "plain@example.com",
+      publicUrl: "https://plain.example.com",
+      linkKids: ["link-k1"],
+      tokenKids: ["token-k1"],
+    });
+  });
+
+  it("reads the links from SST's encrypted resource file (SST_KEY, SST_KEY_FILE), as on Lambda", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "signoff-sst-links-"));
+    try {
+      // SST's function builder: the links as JSON, AES-256-GCM with a zero nonce, tag appended;
+      // the key in SST_KEY, the file in SST_KEY_FILE (on Lambda `resource.enc`, relative to the
+      // code directory /var/task; absolute here, as the probe needs this package's tsx).
+      const key = randomBytes(32);
+      const links = {
+        Table: { name: "linked-table" },
+        Email: { sender: "linked@example.com", configSet: "signoff-ci" },
+        Api: { url: "https://linked.execute-api.us-east-1.amazonaws.com" },
+        LinkKeys: { value: linkKeyring },
+        TokenKeys: { value: tokenKeyring },
+      };
+      const cipher = createCipheriv("aes-256-gcm", key, Buffer.alloc(12));
+      const sealed = Buffer.concat([
+        cipher.update(JSON.stringify(links)),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
+      await writeFile(join(dir, "resource.enc"), sealed);
+
+      const probed = await loadConfigInFreshProcess({
+        ...plainSettings,
+        ...resourceVariables(APP),
+        SST_KEY: key.toString("base64"),
+        SST_KEY_FILE: join(dir, "resource.enc"),
+      });
+      expect(probed).toEqual({
+        tableName: "linked-table",
+        sender: "linked@example.com",
+        publicUrl: "https://linked.execute-api.us-east-1.amazonaws.com",
+        linkKids: ["link-k1"],
+        tokenKids: ["token-k1"],
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs on plain variables alone when nothing is linked, as on the local stack", async () => {
+    const probed = await loadConfigInFreshProcess({
+      ...plainSettings,
+      SIGNOFF_LINK_KEYS: linkKeyring,
+      SIGNOFF_TOKEN_KEYS: tokenKeyring,
+    });
+    expect(probed).toMatchObject({ tableName: "plain-table", linkKids: ["link-k1"] });
+  });
+
+  it("reports corrupt links without quoting them", async () => {
+    const secretish = randomBytes(16).toString("hex");
+    const probed = await loadConfigInFreshProcess({
+      ...plainSettings,
+      SIGNOFF_LINK_KEYS: linkKeyring,
+      SIGNOFF_TOKEN_KEYS: tokenKeyring,
+      SST_RESOURCE_TokenKeys: `{"value": ${secretish}`,
+    });
+    expect(probed.error).toBe("ConfigError");
+    expect(probed.message).toContain(`${SST_LINKS} could not be read (SyntaxError)`);
+    expect(probed.message).not.toContain(secretish);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * The one place the deployables read their environment. Every variable is validated; a bad or
- * missing one is reported by name, all at once, and no value (secrets least of all) is echoed.
+ * The one place the deployables read their configuration. On AWS the table, sender, API URL and
+ * both keyrings come through SST links (`Resource`); plain environment variables fill whatever is
+ * not linked, which on the local stack is everything. Every value is validated; a bad or missing
+ * one is reported by name, all at once, and no value (secrets least of all) is echoed.
  */
 import {
   KeyringError,
@@ -10,6 +12,12 @@ import {
   validateKeyring,
 } from "@signoff/core";
 import { z } from "zod";
+import {
+  describeLinkedValue,
+  LinkedValue,
+  type LinkedValuesResult,
+  readLinkedValues,
+} from "./sst-resources.ts";
 
 export interface SignoffConfig {
   /** DynamoDB table holding approvals and audit events. */
@@ -27,7 +35,7 @@ export interface SignoffConfig {
   defaultTimeoutSeconds: number;
 }
 
-/** The environment variables `loadConfig` reads. */
+/** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
 export const ConfigVariable = {
   tableName: "SIGNOFF_TABLE_NAME",
   sender: "SIGNOFF_SENDER",
@@ -39,11 +47,17 @@ export const ConfigVariable = {
 } as const satisfies Record<keyof SignoffConfig, string>;
 
 export interface ConfigProblem {
+  /** The setting, by its environment variable (a ConfigVariable), or `SST links`. */
   variable: string;
+  /**
+   * Where the value came from, or could have: `SIGNOFF_SENDER`, `Resource.LinkKeys.value`, or
+   * for a missing value `SIGNOFF_LINK_KEYS (or the linked Resource.LinkKeys.value)`.
+   */
+  source: string;
   message: string;
 }
 
-/** The environment is unusable; `problems` names every bad variable (never its value). */
+/** The configuration is unusable; `problems` names every bad setting (never its value). */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   readonly code = "invalid-config";
@@ -51,11 +65,14 @@ export class ConfigError extends Error {
 
   constructor(problems: readonly ConfigProblem[]) {
     super(
-      `Invalid configuration:\n${problems.map((p) => `  ${p.variable} ${p.message}`).join("\n")}`,
+      `Invalid configuration:\n${problems.map((p) => `  ${p.source} ${p.message}`).join("\n")}`,
     );
     this.problems = problems;
   }
 }
+
+/** The problem's `variable` when SST's links themselves cannot be read. */
+export const SST_LINKS = "SST links";
 
 /** 24 hours, when neither the request nor the environment says otherwise. */
 export const DEFAULT_TIMEOUT_SECONDS = 86_400;
@@ -80,22 +97,42 @@ const schema = z.object({
   [ConfigVariable.defaultTimeoutSeconds]: z.string().optional().transform(parseTimeout),
 });
 
+type ConfigField = keyof typeof ConfigVariable;
+
 /**
- * Reads and validates the configuration from `env` (default: `process.env`).
- * Throws ConfigError naming every missing or invalid variable.
+ * Reads and validates the configuration: each value SST links (`linked`, default: read from
+ * SST's `Resource`) wins over its plain variable in `env` (default: `process.env`), so the same
+ * handlers run on AWS and on the local stack. Throws ConfigError naming every missing or invalid
+ * setting, and links that exist but cannot be read.
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  linked: LinkedValuesResult = readLinkedValues(),
 ): SignoffConfig {
-  const picked = Object.fromEntries(Object.values(ConfigVariable).map((name) => [name, env[name]]));
+  const linkedValues = linked.ok ? linked.values : {};
+  const sources = new Map<string, string>();
+  const picked: Record<string, string | undefined> = {};
+  for (const [field, variable] of Object.entries(ConfigVariable) as [ConfigField, string][]) {
+    const linkedValue = isLinkable(field) ? linkedValues[field] : undefined;
+    picked[variable] = linkedValue ?? env[variable];
+    sources.set(variable, sourceOf(field, linkedValue !== undefined, picked[variable]));
+  }
+
+  const problems: ConfigProblem[] = linked.ok
+    ? []
+    : [{ variable: SST_LINKS, source: SST_LINKS, message: linked.reason }];
   const result = schema.safeParse(picked, { reportInput: false });
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? "environment"),
-      message: issue.message,
-    }));
-    throw new ConfigError(problems);
+    for (const issue of result.error.issues) {
+      const variable = String(issue.path[0] ?? "environment");
+      problems.push({
+        variable,
+        source: sources.get(variable) ?? variable,
+        message: issue.message,
+      });
+    }
   }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values = result.data;
   return {
     tableName: values[ConfigVariable.tableName],
@@ -106,6 +143,19 @@ export function loadConfig(
     defaultApprovers: values[ConfigVariable.defaultApprovers],
     defaultTimeoutSeconds: values[ConfigVariable.defaultTimeoutSeconds],
   };
+}
+
+function isLinkable(field: ConfigField): field is keyof typeof LinkedValue {
+  return field in LinkedValue;
+}
+
+/** How a problem names the setting: by its link, its variable, or both when it has neither. */
+function sourceOf(field: ConfigField, fromLink: boolean, value: string | undefined): string {
+  const variable = ConfigVariable[field];
+  if (!isLinkable(field)) return variable;
+  if (fromLink) return describeLinkedValue(field);
+  const missing = value === undefined || value.trim() === "";
+  return missing ? `${variable} (or the linked ${describeLinkedValue(field)})` : variable;
 }
 
 /** `https://host[:port][/prefix]`; trailing slashes dropped so links join with a single "/". */
