@@ -1,0 +1,290 @@
+/**
+ * The whole local stack with signoff in it, for end-to-end tests: dynalite, the SES emulator,
+ * sfn-local with the workflows of infra/workflows, the API and a fast sweeper, all on free
+ * ports in this process. Application code (and the SFN client here) finds the emulators through
+ * the standard AWS_* variables the API service applies, exactly as `npm start` wires it.
+ *
+ * One stack per test file: vitest runs files in separate workers, and the SES emulator's inbox
+ * is per process.
+ */
+import { readFile } from "node:fs/promises";
+import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import type { Approval } from "@signoff/core";
+import type { RequestApprovalResponse, Runtime } from "@signoff/functions";
+import {
+  createLocalSignoff,
+  type DevKeys,
+  LOCAL_ROLE_ARN,
+  loadDevKeys,
+  REQUEST_APPROVAL_FUNCTION,
+  type Stack,
+  startStack,
+} from "@signoff/local";
+import type { LocalFunction } from "@signoff/sfn-local";
+import { captureOutput } from "./capture-output.ts";
+import { findMail, type InboxMail, linksIn, readInbox, waitForMail } from "./inbox.ts";
+import { createPageClient, type PageClient, type PageResponse } from "./pages.ts";
+import { pollUntil } from "./poll.ts";
+
+/** The demo workflow every stack registers from infra/workflows. */
+export const APPROVAL_DEMO = "approval-demo";
+
+const FIXTURES_DIR = new URL("../fixtures/", import.meta.url);
+
+/** One invocation of `request-approval`, as sfn-local (or a test) made it. */
+export interface RecordedRequest {
+  payload: Record<string, unknown>;
+  /** The task token the payload carried, under any of its accepted names. */
+  token: string | undefined;
+  result?: RequestApprovalResponse;
+  error?: unknown;
+}
+
+/** An invocation that returned: it had a token and stored an approval. */
+export type CompletedRequest = RecordedRequest & { token: string; result: RequestApprovalResponse };
+
+/** An execution's status, and its output or error once it ended. */
+export interface ExecutionEnd {
+  status: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+export interface SignoffStack extends PageClient {
+  stack: Stack;
+  /** A client configured only by the environment, as application code is. */
+  sfn: SFNClient;
+  apiUrl: string;
+  inboxUrl: string;
+  /** The keys signoff runs with (tests forge links with them, or with others). */
+  keys: DevKeys;
+  demoArn: string;
+  runtime(): Runtime;
+  /** Every request-approval invocation, in order. */
+  requests: RecordedRequest[];
+  /** Every line written to stdout/stderr while the stack ran, plus the stack's progress lines. */
+  logs: string[];
+  /** Every page response a test fetched through `openPage` or `submit`. */
+  pages: PageResponse[];
+  /** Every execution started through `startExecution`. */
+  executions: string[];
+  /** Invokes the request-approval function directly, as a retrying Lambda invoke would. */
+  invokeRequestApproval(payload: unknown): Promise<RequestApprovalResponse>;
+  /** Creates a state machine from `test/fixtures/<file>` through CreateStateMachine. */
+  createStateMachine(name: string, file: string): Promise<string>;
+  startExecution(stateMachineArn: string, input: unknown): Promise<string>;
+  statusOf(executionArn: string): Promise<string>;
+  /** The execution as it is now: status, and output or error once it ended. */
+  describeExecution(executionArn: string): Promise<ExecutionEnd>;
+  waitForExecution(executionArn: string, timeoutMs?: number): Promise<ExecutionEnd>;
+  /** The task-closing events in an execution's history: TaskSucceeded, TaskFailed, TaskTimedOut. */
+  taskCallbacks(executionArn: string): Promise<string[]>;
+  /** The request-approval invocation for `subject`, once it has returned. */
+  requestFor(subject: string): Promise<CompletedRequest>;
+  approval(approvalId: string): Promise<Approval | undefined>;
+  /**
+   * The approval once its callback is no longer PENDING. The sweeper records the delivery just
+   * after SendTask* returns, so an execution can end a moment before its approval says so.
+   */
+  waitForCallbackRecorded(approvalId: string): Promise<Approval>;
+  /** Every item in the table, as DynamoDB returns them. */
+  rawItems(): Promise<Record<string, unknown>[]>;
+  readInbox(): Promise<InboxMail[]>;
+  findMail(to: string, subject: string): Promise<InboxMail[]>;
+  waitForMail(to: string, subject: string): Promise<InboxMail>;
+  /** Waits for the mail to `to` about `subject` and returns its two links. */
+  linksFor(to: string, subject: string): Promise<{ approve: string; reject: string }>;
+  stop(): Promise<void>;
+}
+
+export interface SignoffStackOptions {
+  /** Default 200 ms, so deadlines pass promptly. */
+  sweepIntervalMs?: number;
+}
+
+/** Starts the stack; call `stop()` in afterAll. */
+export async function startSignoffStack(options: SignoffStackOptions = {}): Promise<SignoffStack> {
+  // The SDK's one-time Node 20 notice is noise here, as it is in `npm start`.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const logs: string[] = [];
+  const restoreOutput = captureOutput(logs);
+  try {
+    return await start(options, logs, restoreOutput);
+  } catch (error) {
+    restoreOutput();
+    throw error;
+  }
+}
+
+async function start(
+  options: SignoffStackOptions,
+  logs: string[],
+  restoreOutput: () => void,
+): Promise<SignoffStack> {
+  // 1. signoff as `npm start` builds it, with request-approval wrapped to record its payloads.
+  const keys = await loadDevKeys();
+  const signoff = createLocalSignoff({ keys, sweepIntervalMs: options.sweepIntervalMs ?? 200 });
+  const requestApproval = signoff.functions[REQUEST_APPROVAL_FUNCTION]!;
+  const requests: RecordedRequest[] = [];
+  const recordingRequestApproval: LocalFunction = async (payload, context) => {
+    const entry: RecordedRequest = {
+      payload: structuredClone(payload) as Record<string, unknown>,
+      token: tokenOf(payload),
+    };
+    requests.push(entry);
+    try {
+      entry.result = (await requestApproval(payload, context)) as RequestApprovalResponse;
+      return entry.result;
+    } catch (error) {
+      entry.error = error;
+      throw error;
+    }
+  };
+
+  // 2. The stack on free ports, wired as `npm start` wires it (main.ts); starting the API
+  // applies the AWS_* variables to process.env.
+  const stack = await startStack({
+    ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0 },
+    functions: { [REQUEST_APPROVAL_FUNCTION]: recordingRequestApproval },
+    api: signoff.api,
+    services: signoff.services,
+    onExecutionStatusChange: signoff.onExecutionStatusChange,
+    log: (line) => logs.push(line),
+  });
+  const sfn = new SFNClient({});
+  const apiUrl = stack.endpoints.api!;
+  const inboxUrl = stack.endpoints.inbox;
+  const pages: PageResponse[] = [];
+  const executions: string[] = [];
+
+  async function describeExecution(executionArn: string): Promise<ExecutionEnd> {
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      status: execution.status ?? "UNKNOWN",
+      ...(execution.output !== undefined && { output: JSON.parse(execution.output) }),
+      ...(execution.error !== undefined && { error: execution.error }),
+      ...(execution.cause !== undefined && { cause: execution.cause }),
+    };
+  }
+
+  return {
+    stack,
+    sfn,
+    apiUrl,
+    inboxUrl,
+    keys,
+    demoArn: stack.stateMachines[APPROVAL_DEMO]!,
+    runtime: signoff.runtime,
+    requests,
+    logs,
+    pages,
+    executions,
+    ...createPageClient((page) => pages.push(page)),
+
+    async invokeRequestApproval(payload) {
+      const context = { functionName: REQUEST_APPROVAL_FUNCTION };
+      return (await recordingRequestApproval(payload, context)) as RequestApprovalResponse;
+    },
+
+    async createStateMachine(name, file) {
+      const definition = await readFile(new URL(file, FIXTURES_DIR), "utf8");
+      const created = await sfn.send(
+        new CreateStateMachineCommand({ name, definition, roleArn: LOCAL_ROLE_ARN }),
+      );
+      return created.stateMachineArn!;
+    },
+
+    async startExecution(stateMachineArn, input) {
+      const started = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }),
+      );
+      executions.push(started.executionArn!);
+      return started.executionArn!;
+    },
+
+    async statusOf(executionArn) {
+      return (await describeExecution(executionArn)).status;
+    },
+
+    describeExecution,
+
+    waitForExecution(executionArn, timeoutMs = 15_000) {
+      return pollUntil(
+        `execution ${executionArn} to finish`,
+        async () => {
+          const execution = await describeExecution(executionArn);
+          return execution.status === "RUNNING" ? undefined : execution;
+        },
+        { timeoutMs },
+      );
+    },
+
+    async taskCallbacks(executionArn) {
+      const history = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+      );
+      return (history.events ?? [])
+        .map((event) => event.type ?? "")
+        .filter((type) => ["TaskSucceeded", "TaskFailed", "TaskTimedOut"].includes(type));
+    },
+
+    requestFor(subject) {
+      return pollUntil(`request-approval to be invoked for "${subject}"`, async () => {
+        const found = requests.find((r) => r.payload.subject === subject && r.result && r.token);
+        return found as CompletedRequest | undefined;
+      });
+    },
+
+    approval(approvalId) {
+      return signoff.runtime().deps.store.get(approvalId);
+    },
+
+    waitForCallbackRecorded(approvalId) {
+      return pollUntil(`approval ${approvalId} to record its callback`, async () => {
+        const approval = await signoff.runtime().deps.store.get(approvalId);
+        return approval?.callback === "PENDING" ? undefined : approval;
+      });
+    },
+
+    async rawItems() {
+      const client = new DynamoDBClient({});
+      try {
+        const items: Record<string, unknown>[] = [];
+        for await (const page of paginateScan({ client }, { TableName: stack.tableName })) {
+          items.push(...(page.Items ?? []));
+        }
+        return items;
+      } finally {
+        client.destroy();
+      }
+    },
+
+    readInbox: () => readInbox(inboxUrl),
+    findMail: (to, subject) => findMail(inboxUrl, to, subject),
+    waitForMail: (to, subject) => waitForMail(inboxUrl, to, subject),
+    linksFor: async (to, subject) => linksIn(await waitForMail(inboxUrl, to, subject)),
+
+    async stop() {
+      try {
+        sfn.destroy();
+        await stack.stop();
+      } finally {
+        restoreOutput();
+      }
+    },
+  };
+}
+
+function tokenOf(payload: unknown): string | undefined {
+  const fields = (payload ?? {}) as Record<string, unknown>;
+  const token = fields.taskToken ?? fields.token ?? fields.TaskToken;
+  return typeof token === "string" ? token : undefined;
+}
