@@ -84,6 +84,19 @@ describe("approval pages", () => {
     expect(confirm).toContain("2026-11-22 10:00 UTC");
   });
 
+  it("say so when the deadline, not a person, settled the request", async () => {
+    const approval: ApprovalView = {
+      ...hostileApproval(),
+      status: "APPROVED",
+      decisions: {},
+      outcome: { status: "APPROVED", reason: "timeout", at: "2026-11-22T10:00:01.000Z" },
+    };
+    const page = String(await renderAlreadyDecidedPage(approval, "ann@example.com"));
+    expect(page).toContain(
+      "Nobody decided by the deadline (2026-11-22 10:00 UTC), so the request was approved",
+    );
+  });
+
   it("tell an approver who already decided what they decided and when", async () => {
     const [, , already] = await pages();
     expect(already).toContain("You already rejected this request on 2026-11-21 11:00 UTC");

@@ -104,9 +104,12 @@ ${renderDecisions(Object.values(approval.decisions))}`,
 /** The page for a link whose approver already decided, or whose request is already settled. */
 export function renderAlreadyDecidedPage(approval: ApprovalView, approver: string): Html {
   const own = approval.decisions[approver];
+  const byDeadline = approval.outcome?.reason === "timeout";
   const headline = own
     ? html`You already ${own.decision === "approve" ? "approved" : "rejected"} this request on ${formatTime(own.at)}`
-    : html`This request was already decided: ${STATUS_TEXT[approval.status]}`;
+    : byDeadline
+      ? html`Nobody decided by the deadline (${formatTime(approval.deadline)}), so the request was ${STATUS_TEXT[approval.status]}, as it was set up to be`
+      : html`This request was already decided: ${STATUS_TEXT[approval.status]}`;
   return renderLayout(
     "Already decided",
     html`<h1>${headline}</h1>
