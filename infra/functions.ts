@@ -1,5 +1,5 @@
-// Lambda functions: request-approval (invoked by state machines), the HTTP API, and the sweeper on
-// a one-minute schedule.
+// Lambda functions: request-approval (invoked by state machines), the HTTP API, the sweeper on a
+// one-minute schedule, and cancel with the EventBridge rule that feeds it ended executions.
 import { api } from "./api.ts";
 import { email } from "./email.ts";
 import { linkKeys, tokenKeys } from "./secrets.ts";
@@ -32,6 +32,7 @@ function baseArgs(handler: string) {
       SIGNOFF_PUBLIC_URL: api.url,
       ...stageSetting("SIGNOFF_DEFAULT_APPROVERS"),
       ...stageSetting("SIGNOFF_DEFAULT_TIMEOUT_SECONDS"),
+      ...stageSetting("SIGNOFF_DEFAULT_REMINDERS"),
     },
   } satisfies sst.aws.FunctionArgs;
 }
@@ -64,3 +65,34 @@ export const sweeperSchedule = new sst.aws.CronV2("SweeperSchedule", {
   function: sweeper,
   schedule: "rate(1 minute)",
 });
+
+// Cancels the approvals of executions that ended without succeeding. It reads and writes the table
+// and emails the "no longer needed" notices; it never calls Step Functions (nobody is waiting).
+export const cancel = new sst.aws.Function("Cancel", {
+  ...baseArgs("cancel.handler"),
+  timeout: "30 seconds",
+});
+
+// Step Functions sends every execution status change to the account's default event bus; this rule
+// matches the endings that leave an approval with nobody waiting for it.
+const executionEnded = new aws.cloudwatch.EventRule("ExecutionEnded", {
+  description: "signoff: cancel the approvals of executions that ended without succeeding",
+  eventPattern: JSON.stringify({
+    source: ["aws.states"],
+    "detail-type": ["Step Functions Execution Status Change"],
+    detail: { status: ["ABORTED", "TIMED_OUT", "FAILED"] },
+  }),
+});
+
+const executionEndedInvoke = new aws.lambda.Permission("ExecutionEndedInvoke", {
+  action: "lambda:InvokeFunction",
+  function: cancel.name,
+  principal: "events.amazonaws.com",
+  sourceArn: executionEnded.arn,
+});
+
+export const executionEndedTarget = new aws.cloudwatch.EventTarget(
+  "ExecutionEndedTarget",
+  { rule: executionEnded.name, arn: cancel.arn },
+  { dependsOn: [executionEndedInvoke] },
+);

@@ -1,16 +1,14 @@
-// DynamoDB single table for approvals and their audit events, with the sparse due-items index.
+// DynamoDB single table for approvals and their audit events, with the sparse due-items and
+// execution indexes.
 import { TableAttributeTypes, TableSchema } from "../packages/core/src/table-schema.ts";
 
-const { partitionKey, sortKey, dueIndex } = TableSchema;
+const { partitionKey, sortKey, dueIndex, executionIndex } = TableSchema;
 const FIELD_TYPES = { S: "string", N: "number" } as const;
 
 // DynamoDB takes definitions only for attributes that some index uses; every other attribute is
-// schemaless, so the fields are exactly the four key attributes.
+// schemaless, so the fields are exactly the key attributes the shared schema lists.
 const fields = Object.fromEntries(
-  [partitionKey, sortKey, dueIndex.partitionKey, dueIndex.sortKey].map((name) => [
-    name,
-    FIELD_TYPES[TableAttributeTypes[name]],
-  ]),
+  Object.entries(TableAttributeTypes).map(([name, type]) => [name, FIELD_TYPES[type]]),
 );
 
 export const table = new sst.aws.Dynamo("Table", {
@@ -22,6 +20,11 @@ export const table = new sst.aws.Dynamo("Table", {
       hashKey: dueIndex.partitionKey,
       rangeKey: dueIndex.sortKey,
       projection: "all",
+    },
+    // The cancel function finds an execution's approvals here, then reads each from the table.
+    [executionIndex.name]: {
+      hashKey: executionIndex.partitionKey,
+      projection: [...executionIndex.projectedAttributes],
     },
   },
   deletionProtection: $app.stage === "production",

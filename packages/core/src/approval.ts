@@ -30,6 +30,17 @@ export type OnTimeout = (typeof OnTimeout)[keyof typeof OnTimeout];
 export const RejectAs = { Failure: "failure", Output: "output" } as const;
 export type RejectAs = (typeof RejectAs)[keyof typeof RejectAs];
 
+/**
+ * How an execution ended without hearing from its approval: the statuses of an EventBridge
+ * "Step Functions Execution Status Change" event that cancel the approvals it was waiting on.
+ */
+export const ExecutionEndStatus = {
+  Aborted: "ABORTED",
+  TimedOut: "TIMED_OUT",
+  Failed: "FAILED",
+} as const;
+export type ExecutionEndStatus = (typeof ExecutionEndStatus)[keyof typeof ExecutionEndStatus];
+
 export type DecisionKind = "approve" | "reject";
 
 /** Where a decision came from: an email link, the REST API, or the deadline. */
@@ -43,6 +54,20 @@ export interface Decision {
   /** ISO-8601 timestamp. */
   at: string;
   channel: DecisionChannel;
+}
+
+/**
+ * When to remind approvers who have not decided: every `everySeconds` after the request, or at
+ * fractions of the time between the request and the deadline (`at: [0.5, 0.9]`). Each point is
+ * one reminder step; `{ "at": [] }` means none.
+ */
+export type ReminderPlan = { everySeconds: number } | { at: number[] };
+
+/** After `afterSeconds` without a final outcome, `to` join the approvers (and are told why). */
+export interface EscalationPlan {
+  afterSeconds: number;
+  /** Lower-cased, de-duplicated emails. */
+  to: string[];
 }
 
 export interface Policy {
@@ -96,9 +121,25 @@ export interface Approval {
   callbackAttempts: number;
   /** The last callback failure, for operators (never contains the token). */
   callbackError?: string;
+  reminders?: ReminderPlan;
   /**
-   * Epoch milliseconds of the next thing the sweeper must do for this approval
-   * (deadline, callback retry, ...); absent when nothing is due.
+   * The last reminder step claimed (1-based; absent = none). The sweeper claims a step with a
+   * conditional write before sending its emails, so a step is sent at most once.
+   */
+  reminderStep?: number;
+  escalation?: EscalationPlan;
+  /** ISO-8601; set once, by the conditional write that added `escalation.to` to the approvers. */
+  escalatedAt?: string;
+  /**
+   * The Task's `HeartbeatSeconds`, when the request asks signoff to keep it alive: while PENDING,
+   * the sweeper sends SendTaskHeartbeat every third of it.
+   */
+  heartbeatSeconds?: number;
+  /** Epoch milliseconds of the last heartbeat claimed (absent: none yet; the clock starts at createdAt). */
+  heartbeatAt?: number;
+  /**
+   * Epoch milliseconds of the next thing the sweeper must do for this approval (reminder,
+   * escalation, heartbeat, deadline, callback retry; see `computeDueAt`); absent when nothing is due.
    */
   dueAt?: number;
 }
@@ -113,7 +154,9 @@ export type AuditEventType =
   | "callback-sent"
   | "callback-failed"
   | "expired"
-  | "cancelled";
+  | "cancelled"
+  | "reminded"
+  | "escalated";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

@@ -11,6 +11,7 @@ export * from "./outcome.ts";
 export * from "./policy.ts";
 export * from "./ports.ts";
 export * from "./request.ts";
+export * from "./schedule.ts";
 export * from "./table-schema.ts";
 export * from "./token-cipher.ts";
 export * from "./transitions.ts";

@@ -9,6 +9,7 @@ import type {
   AuditEventInput,
   CallbackState,
   Decision,
+  ExecutionEndStatus,
   Outcome,
 } from "./approval.ts";
 
@@ -44,6 +45,26 @@ export interface CallbackFinish {
   error?: string;
 }
 
+/**
+ * What the sweeper claims on a PENDING approval before acting, in one conditional write. Each
+ * action is claimed before it is done, so a step is done at most once however many sweeps race.
+ */
+export interface ScheduleClaim {
+  /**
+   * The `dueAt` the sweeper read. The write happens only if it is still the stored one: every
+   * claim moves `dueAt` forward, so a second sweep acting on the same reading loses.
+   */
+  seenDueAt: number;
+  /** The new `dueAt`: `computeDueAt` of the approval with this claim applied. */
+  dueAt: number;
+  /** Claims reminder step `to`; `from` is the last step claimed before (0 = none). */
+  reminder?: { from: number; to: number };
+  /** Adds `add` to the approvers and sets `escalatedAt` to `at`, only if not escalated before. */
+  escalation?: { at: string; add: string[] };
+  /** Claims a heartbeat at `at`; `from` is the stored `heartbeatAt` (undefined: none yet). */
+  heartbeat?: { from: number | undefined; at: number };
+}
+
 export interface DuePage {
   approvals: Approval[];
   /** Items DynamoDB read for this page, for the sweeper's figures. */
@@ -73,22 +94,46 @@ export interface ApprovalStore {
   failCallback(id: string, attempt: number, error: string): Promise<boolean>;
   /** Ends the callback (DELIVERED or GAVE_UP) if `attempt` is still the latest claim. */
   finishCallback(id: string, attempt: number, finish: CallbackFinish): Promise<boolean>;
+  /**
+   * Applies `claim` only while the approval is PENDING, its `dueAt` is still `claim.seenDueAt`
+   * and each claimed step is still unclaimed. Returns the updated approval when this caller won,
+   * undefined when it lost (or the approval is settled or gone).
+   */
+  advanceSchedule(id: string, claim: ScheduleClaim): Promise<Approval | undefined>;
   /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
   appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
   /** The whole audit trail, oldest first. */
   listEvents(approvalId: string): Promise<AuditEvent[]>;
   /** Approvals whose `dueAt <= now`, from the sparse due-items index (never a Scan). */
   listDue(now: number, limit: number, cursor?: string): Promise<DuePage>;
+  /**
+   * The PENDING approvals a given execution asked for (request field `executionArn`), from the
+   * sparse execution index (never a Scan), each read back consistently.
+   */
+  listPendingForExecution(executionArn: string): Promise<Approval[]>;
 }
 
-export type ApprovalEmailKind = "request";
+/**
+ * Which email this is: the request itself, a reminder to someone who has not decided, the request
+ * sent to an approver added by escalation, or the notice that a request is no longer needed.
+ */
+export type ApprovalEmailKind = "request" | "reminder" | "escalation" | "cancelled";
 
+/**
+ * One email to one approver. Every kind carries the approver's two signed links: for "cancelled"
+ * they open the "no longer needed" page, so a mailer that shows them anyway misleads nobody.
+ */
 export interface ApprovalEmail {
   kind: ApprovalEmailKind;
   to: string;
+  /** The approval as it is after the step that sent this email (for "cancelled": settled). */
   approval: ApprovalView;
   approveUrl: string;
   rejectUrl: string;
+  /** "cancelled" because the execution ended: how it ended. `approval.outcome.reason` says why. */
+  executionStatus?: ExecutionEndStatus;
+  /** "reminder" and "escalation": seconds left until the deadline when the email was sent. */
+  secondsLeft?: number;
 }
 
 /** Sends approvers their mail. Rendering (HTML + text, escaped) belongs to the adapter. */

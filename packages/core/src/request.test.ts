@@ -106,3 +106,61 @@ describe("buildApproval", () => {
     expect(build({ subject: "  " })).toMatchObject({ ok: false, field: "subject" });
   });
 });
+
+describe("buildApproval with reminders and escalation", () => {
+  const created = now.getTime();
+
+  it("keeps the plans, normalized, and makes the first of them the due time", () => {
+    const result = build({
+      reminders: { at: [0.9, 0.5, 0.5] },
+      escalation: { afterSeconds: 1200, to: [" Lead@Example.com", "lead@example.com"] },
+    });
+    expect(result.ok && result.approval).toMatchObject({
+      reminders: { at: [0.5, 0.9] },
+      escalation: { afterSeconds: 1200, to: ["lead@example.com"] },
+      dueAt: created + 1_200_000,
+    });
+    expect(result.ok && result.approval.reminderStep).toBeUndefined();
+    expect(result.ok && result.approval.escalatedAt).toBeUndefined();
+  });
+
+  it("is due at the deadline when the plans put nothing before it", () => {
+    const result = build({ reminders: { everySeconds: 7200 } });
+    expect(result.ok && result.approval.dueAt).toBe(created + 3_600_000);
+  });
+
+  it("keeps heartbeatSeconds and is due for the first heartbeat a third of it in", () => {
+    const result = build({ heartbeatSeconds: 300 });
+    expect(result.ok && result.approval).toMatchObject({
+      heartbeatSeconds: 300,
+      dueAt: created + 100_000,
+    });
+    expect(build({ heartbeatSeconds: 0 })).toMatchObject({ ok: false, field: "heartbeatSeconds" });
+  });
+
+  it("refuses reminders that are not fractions of the timeout, naming the field", () => {
+    for (const at of [[0], [1], [0.5, Number.NaN], Array.from({ length: 11 }, (_, i) => i / 20)]) {
+      expect(build({ reminders: { at } })).toMatchObject({ ok: false, field: "reminders.at" });
+    }
+    expect(build({ reminders: { everySeconds: 0.5 } })).toMatchObject({
+      ok: false,
+      field: "reminders.everySeconds",
+    });
+  });
+
+  it("refuses an escalation that could never happen or adds too many approvers", () => {
+    expect(build({ escalation: { afterSeconds: 3600, to: ["lead@example.com"] } })).toMatchObject({
+      ok: false,
+      field: "escalation.afterSeconds",
+    });
+    expect(build({ escalation: { afterSeconds: 60, to: [] } })).toMatchObject({
+      ok: false,
+      field: "escalation.to",
+    });
+    const many = Array.from({ length: MAX_APPROVERS - 1 }, (_, i) => `extra${i}@example.com`);
+    expect(build({ escalation: { afterSeconds: 60, to: many } })).toMatchObject({
+      ok: false,
+      field: "escalation.to",
+    });
+  });
+});

@@ -3,8 +3,9 @@
  * (zod) into `NewApprovalInput`; this file enforces the rules that need the whole request at
  * once (the quorum against the approver list) and builds the stored approval.
  */
-import type { Approval, OnTimeout, RejectAs } from "./approval.ts";
+import type { Approval, EscalationPlan, OnTimeout, RejectAs, ReminderPlan } from "./approval.ts";
 import { deriveApprovalId } from "./approval-id.ts";
+import { computeDueAt, MAX_REMINDER_POINTS } from "./schedule.ts";
 
 /** At most this many approvers, so emails, the stored item and callback payloads stay small. */
 export const MAX_APPROVERS = 50;
@@ -22,6 +23,12 @@ export interface NewApprovalInput {
   onTimeout?: OnTimeout;
   rejectAs?: RejectAs;
   executionArn?: string;
+  /** Reminders to approvers who have not decided; `{ at: [] }` for none. */
+  reminders?: ReminderPlan;
+  /** Emails in `to` are normalized (trimmed, lower-cased, de-duplicated) here. */
+  escalation?: EscalationPlan;
+  /** The Task's HeartbeatSeconds: signoff heartbeats the task while the approval is pending. */
+  heartbeatSeconds?: number;
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
 }
@@ -93,6 +100,17 @@ export function buildApproval(
   if (Number.isNaN(deadline.getTime())) {
     return invalid("timeoutSeconds", "timeoutSeconds puts the deadline out of range");
   }
+  const reminders = normalizeReminders(input.reminders);
+  if (reminders !== undefined && !reminders.ok) return reminders;
+  const escalation = normalizeEscalation(input.escalation, input.timeoutSeconds, approvers);
+  if (escalation !== undefined && !escalation.ok) return escalation;
+  const { heartbeatSeconds } = input;
+  if (
+    heartbeatSeconds !== undefined &&
+    (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds <= 0)
+  ) {
+    return invalid("heartbeatSeconds", "heartbeatSeconds must be a positive whole number");
+  }
 
   const approval: Approval = {
     id: deriveApprovalId(input.taskToken),
@@ -109,14 +127,78 @@ export function buildApproval(
     deadline: deadline.toISOString(),
     decisions: {},
     callbackAttempts: 0,
-    dueAt: deadline.getTime(),
   };
   // Optional fields are only set when present: DynamoDB and equality checks treat a key holding
   // `undefined` differently from a missing key.
   if (requestedBy !== undefined) approval.requestedBy = requestedBy;
   if (input.details !== undefined) approval.details = input.details;
   if (input.executionArn !== undefined) approval.executionArn = input.executionArn;
+  if (reminders !== undefined) approval.reminders = reminders.plan;
+  if (escalation !== undefined) approval.escalation = escalation.plan;
+  if (heartbeatSeconds !== undefined) approval.heartbeatSeconds = heartbeatSeconds;
+  approval.dueAt = computeDueAt(approval);
   return { ok: true, approval };
+}
+
+type Normalized<T> = { ok: true; plan: T } | InvalidRequest;
+
+/** Fractions sorted and de-duplicated; every value checked, since core trusts no caller. */
+function normalizeReminders(plan: ReminderPlan | undefined): Normalized<ReminderPlan> | undefined {
+  if (plan === undefined) return undefined;
+  if ("everySeconds" in plan) {
+    if (!Number.isInteger(plan.everySeconds) || plan.everySeconds <= 0) {
+      return invalid(
+        "reminders.everySeconds",
+        "reminders.everySeconds must be a positive whole number",
+      );
+    }
+    return { ok: true, plan: { everySeconds: plan.everySeconds } };
+  }
+  if (!Array.isArray(plan.at) || plan.at.length > MAX_REMINDER_POINTS) {
+    return invalid(
+      "reminders.at",
+      `reminders.at must list at most ${MAX_REMINDER_POINTS} fractions`,
+    );
+  }
+  if (plan.at.some((fraction) => !(Number.isFinite(fraction) && fraction > 0 && fraction < 1))) {
+    return invalid(
+      "reminders.at",
+      "reminders.at must hold fractions of the timeout between 0 and 1",
+    );
+  }
+  return { ok: true, plan: { at: [...new Set(plan.at)].sort((a, b) => a - b) } };
+}
+
+/** Escalation must come before the deadline, and the approvers it adds must fit the limit. */
+function normalizeEscalation(
+  plan: EscalationPlan | undefined,
+  timeoutSeconds: number,
+  approvers: readonly string[],
+): Normalized<EscalationPlan> | undefined {
+  if (plan === undefined) return undefined;
+  const to = [...new Set(plan.to.map(normalizeEmail))];
+  if (!Number.isInteger(plan.afterSeconds) || plan.afterSeconds <= 0) {
+    return invalid(
+      "escalation.afterSeconds",
+      "escalation.afterSeconds must be a positive whole number",
+    );
+  }
+  if (plan.afterSeconds >= timeoutSeconds) {
+    return invalid(
+      "escalation.afterSeconds",
+      `escalation.afterSeconds must be less than timeoutSeconds (${timeoutSeconds}), or it would never happen`,
+    );
+  }
+  if (to.length === 0 || to.some((email) => email.length === 0)) {
+    return invalid("escalation.to", "escalation.to must name at least one email");
+  }
+  if (new Set([...approvers, ...to]).size > MAX_APPROVERS) {
+    return invalid(
+      "escalation.to",
+      `approvers and escalation.to together must name at most ${MAX_APPROVERS} emails`,
+    );
+  }
+  return { ok: true, plan: { afterSeconds: plan.afterSeconds, to } };
 }
 
 function invalid(field: string, message: string): InvalidRequest {

@@ -8,6 +8,11 @@
  * The due-items index is sparse: only items whose next action is due at some time carry
  * `dueKey` and `dueAt` (epoch milliseconds). The sweeper queries `dueKey = "DUE" AND dueAt <= now`
  * and so reads only what is due, never the whole table.
+ *
+ * The execution index is sparse too: only approvals whose request carried `executionArn` are in
+ * it. When an execution ends, the cancel function queries `executionArn = <arn>` and finds its
+ * approvals without a Scan. It projects only the approval's id and status (what the lookup
+ * filters on), so the frequent updates of other fields never write to it.
  */
 export const TableSchema = {
   partitionKey: "pk",
@@ -16,6 +21,11 @@ export const TableSchema = {
     name: "due",
     partitionKey: "dueKey",
     sortKey: "dueAt",
+  },
+  executionIndex: {
+    name: "execution",
+    partitionKey: "executionArn",
+    projectedAttributes: ["id", "status"],
   },
 } as const;
 
@@ -28,4 +38,11 @@ export const TableAttributeTypes = {
   sk: "S",
   dueKey: "S",
   dueAt: "N",
+  executionArn: "S",
 } as const;
+
+/** The names of every global secondary index, for checks that a table has them all. */
+export const TABLE_INDEX_NAMES: readonly string[] = [
+  TableSchema.dueIndex.name,
+  TableSchema.executionIndex.name,
+];

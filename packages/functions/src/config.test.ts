@@ -90,6 +90,7 @@ describe("loadConfig", () => {
       SIGNOFF_TOKEN_KEYS: `t1:${tokenSecret},t1:${tokenSecret}`,
       SIGNOFF_DEFAULT_APPROVERS: "ann@example.com,nobody",
       SIGNOFF_DEFAULT_TIMEOUT_SECONDS: "1.5",
+      SIGNOFF_DEFAULT_REMINDERS: '{"at":[2]}',
     });
     expect(Object.keys(problems).sort()).toEqual(Object.values(ConfigVariable).sort());
     expect(problems[ConfigVariable.linkKeys]).toMatch(/16-byte secret; at least 32/);

@@ -7,11 +7,13 @@
 import {
   KeyringError,
   parseKeyring,
+  type ReminderPlan,
   type SecretKey,
   TOKEN_KEY_BYTES,
   validateKeyring,
 } from "@signoff/core";
 import { z } from "zod";
+import { parseDefaultReminders } from "./request/parse-default-reminders.ts";
 import {
   describeLinkedValue,
   LinkedValue,
@@ -33,6 +35,8 @@ export interface SignoffConfig {
   /** Lower-cased, de-duplicated approvers used when a request names none. */
   defaultApprovers: readonly string[];
   defaultTimeoutSeconds: number;
+  /** Reminders for requests that do not say; absent when SIGNOFF_DEFAULT_REMINDERS is unset. */
+  defaultReminders?: ReminderPlan;
 }
 
 /** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
@@ -44,6 +48,7 @@ export const ConfigVariable = {
   tokenKeys: "SIGNOFF_TOKEN_KEYS",
   defaultApprovers: "SIGNOFF_DEFAULT_APPROVERS",
   defaultTimeoutSeconds: "SIGNOFF_DEFAULT_TIMEOUT_SECONDS",
+  defaultReminders: "SIGNOFF_DEFAULT_REMINDERS",
 } as const satisfies Record<keyof SignoffConfig, string>;
 
 export interface ConfigProblem {
@@ -95,6 +100,7 @@ const schema = z.object({
   [ConfigVariable.tokenKeys]: required().transform(keyringParser({ exactBytes: TOKEN_KEY_BYTES })),
   [ConfigVariable.defaultApprovers]: z.string().optional().transform(parseApprovers),
   [ConfigVariable.defaultTimeoutSeconds]: z.string().optional().transform(parseTimeout),
+  [ConfigVariable.defaultReminders]: z.string().optional().transform(parseDefaultReminders),
 });
 
 type ConfigField = keyof typeof ConfigVariable;
@@ -142,6 +148,9 @@ export function loadConfig(
     tokenKeys: values[ConfigVariable.tokenKeys],
     defaultApprovers: values[ConfigVariable.defaultApprovers],
     defaultTimeoutSeconds: values[ConfigVariable.defaultTimeoutSeconds],
+    ...(values[ConfigVariable.defaultReminders] && {
+      defaultReminders: values[ConfigVariable.defaultReminders],
+    }),
   };
 }
 

@@ -1,6 +1,13 @@
 export * from "./adapters/index.ts";
 export * from "./config.ts";
 export {
+  type CancelResponse,
+  createCancelHandler,
+  EXECUTION_STATUS_CHANGE,
+  type ExecutionStatusChangeDetail,
+  type ExecutionStatusChangeEvent,
+} from "./handlers/cancel.ts";
+export {
   createRequestApprovalHandler,
   type RequestApprovalResponse,
 } from "./handlers/request-approval.ts";

@@ -37,6 +37,7 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
     requestDefaults: {
       approvers: config.defaultApprovers,
       timeoutSeconds: config.defaultTimeoutSeconds,
+      ...(config.defaultReminders && { reminders: config.defaultReminders }),
     },
     deps: {
       store: createDynamoApprovalStore({ client: clients.dynamo, tableName: config.tableName }),

@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   const shutdown = stopOnSignals();
 
   // 2. The stack with signoff in it: request-approval as a local function, the API, the
-  // sweeper. Application code finds the emulators through the standard AWS_* variables only.
+  // sweeper, and the cancel handler where AWS has the EventBridge rule. Application code finds
+  // the emulators through the standard AWS_* variables only.
   console.log("Starting the signoff local stack…");
   const signoff = createLocalSignoff({ keys: await loadDevKeys(persistDir) });
   const stack = await startStack({
@@ -54,6 +55,7 @@ async function main(): Promise<number> {
     functions: { ...signoff.functions, [CALLBACK_DEMO]: createCallbackDemoFunction() },
     api: signoff.api,
     services: signoff.services,
+    onExecutionStatusChange: signoff.onExecutionStatusChange,
     log: (line) => console.log(line),
   });
   let stackFilePath: string | undefined;

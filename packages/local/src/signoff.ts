@@ -1,13 +1,15 @@
 /**
  * signoff itself on the local stack: the same request-approval handler as a local function
- * sfn-local invokes, the same Hono app behind @hono/node-server, and the same sweeper on a
- * timer. Everything reaches the emulators through the standard AWS_* variables only.
+ * sfn-local invokes, the same Hono app behind @hono/node-server, the same sweeper on a timer,
+ * and the same cancel handler receiving sfn-local's execution status changes where AWS has an
+ * EventBridge rule. Everything reaches the emulators through the standard AWS_* variables only.
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import type { FlowLog } from "@signoff/core";
 import {
   createApp,
+  createCancelHandler,
   createRequestApprovalHandler,
   createRuntime,
   createSweeper,
@@ -18,7 +20,7 @@ import { applyStackEnv } from "./aws-env.ts";
 import { PortedServices } from "./constants.ts";
 import type { DevKeys } from "./dev-keys.ts";
 import { closeServer, listenOnLoopback } from "./http-server.ts";
-import type { StackService } from "./stack-types.ts";
+import type { StackOptions, StackService } from "./stack-types.ts";
 
 /** The function name the workflows' `${RequestApprovalFunctionArn}` becomes locally. */
 export const REQUEST_APPROVAL_FUNCTION = "request-approval";
@@ -43,6 +45,11 @@ export interface LocalSignoff {
   api: Pick<StackService, "start">;
   /** The sweeper on a timer. */
   services: StackService[];
+  /**
+   * For `startStack`'s `onExecutionStatusChange`: the cancel handler, given every status change
+   * sfn-local emits (it acts on ABORTED, TIMED_OUT and FAILED, as the AWS rule matches).
+   */
+  onExecutionStatusChange: NonNullable<StackOptions["onExecutionStatusChange"]>;
   /** The runtime, once the API has started (tests read the store through it). */
   runtime(): Runtime;
 }
@@ -121,6 +128,9 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
     },
     api,
     services: [sweeper],
+    onExecutionStatusChange: async (event) => {
+      await createCancelHandler(started())(event);
+    },
     runtime: started,
   };
 }

@@ -8,6 +8,8 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { TableSchema } from "@signoff/core";
+import { createTableInput } from "@signoff/functions";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStackError } from "./errors.ts";
 import { startStack } from "./stack.ts";
@@ -67,7 +69,7 @@ describe("startStack with persistDir", () => {
     }
   });
 
-  it("refuses a kept table that lacks the due index, saying what to do", async () => {
+  it("refuses a kept table that lacks the indexes, naming them and saying what to do", async () => {
     const dir = await mkdtemp(join(tmpdir(), "signoff-persist-"));
     dirs.push(dir);
     const first = await start(dir);
@@ -102,7 +104,46 @@ describe("startStack with persistDir", () => {
     );
     expect(error).toBeInstanceOf(LocalStackError);
     expect((error as LocalStackError).message).toBe(
-      'Table legacy exists without the "due" index; delete the --persist directory or use another',
+      'Table legacy exists without the "due" and "execution" indexes; delete the --persist directory or use another',
+    );
+  });
+
+  it("refuses a kept table from before the execution index, naming only that index", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "signoff-persist-"));
+    dirs.push(dir);
+    const first = await start(dir);
+    try {
+      await withClient(first, async (client) => {
+        // The table as createTableInput made it before the execution index existed.
+        const current = createTableInput("older");
+        await client.send(
+          new CreateTableCommand({
+            ...current,
+            AttributeDefinitions: current.AttributeDefinitions!.filter(
+              (definition) => definition.AttributeName !== TableSchema.executionIndex.partitionKey,
+            ),
+            GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter(
+              (index) => index.IndexName === TableSchema.dueIndex.name,
+            ),
+          }),
+        );
+        for (;;) {
+          const { Table } = await client.send(new DescribeTableCommand({ TableName: "older" }));
+          if (Table?.TableStatus === "ACTIVE") break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      });
+    } finally {
+      await first.stop();
+    }
+
+    const error = await startStack({ ports: FREE_PORTS, persistDir: dir, tableName: "older" }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(LocalStackError);
+    expect((error as LocalStackError).message).toBe(
+      'Table older exists without the "execution" index; delete the --persist directory or use another',
     );
   });
 

@@ -52,7 +52,7 @@ describe("startStack", () => {
     });
   });
 
-  it("creates the table with the sparse due index, reachable by a client configured only by the environment", async () => {
+  it("creates the table with the sparse due and execution indexes, reachable by a client configured only by the environment", async () => {
     await withStackEnv(stack.env, async () => {
       const client = new DynamoDBClient({});
       try {
@@ -71,6 +71,11 @@ describe("startStack", () => {
               { AttributeName: "dueAt", KeyType: "RANGE" },
             ],
             Projection: { ProjectionType: "ALL" },
+          },
+          {
+            IndexName: "execution",
+            KeySchema: [{ AttributeName: "executionArn", KeyType: "HASH" }],
+            Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["id", "status"] },
           },
         ]);
 

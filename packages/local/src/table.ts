@@ -5,27 +5,30 @@ import {
   ResourceInUseException,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
-import { TableSchema } from "@signoff/core";
+import { TABLE_INDEX_NAMES } from "@signoff/core";
 import { createTableInput } from "@signoff/functions";
 import { LocalStackError } from "./errors.ts";
 
 /**
- * Creates the single table (and its sparse due-items index) from the shared schema and waits until
- * it is ACTIVE. A table that already exists (a `--persist` directory) is kept, after checking it
- * has the due index, since an older layout would fail later in confusing ways.
+ * Creates the single table (and its sparse indexes) from the shared schema and waits until it is
+ * ACTIVE. A table that already exists (a `--persist` directory) is kept, after checking it has
+ * every index, since an older layout would fail later in confusing ways (a directory from before
+ * the execution index existed has only the due index).
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { dueIndex } = TableSchema;
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   const table = await waitUntilActive(client, tableName);
-  if (!table.GlobalSecondaryIndexes?.some((index) => index.IndexName === dueIndex.name)) {
+  const present = new Set(table.GlobalSecondaryIndexes?.map((index) => index.IndexName));
+  const missing = TABLE_INDEX_NAMES.filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    const names = missing.map((name) => `"${name}"`).join(" and ");
     throw new LocalStackError(
       "TABLE_MISMATCH",
-      `Table ${tableName} exists without the "${dueIndex.name}" index; delete the --persist directory or use another`,
+      `Table ${tableName} exists without the ${names} ${missing.length === 1 ? "index" : "indexes"}; delete the --persist directory or use another`,
       { service: "DynamoDB" },
     );
   }

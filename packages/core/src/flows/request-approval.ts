@@ -4,11 +4,11 @@
  * every email sent is recorded as an `emailed` event, so a retried invocation emails only the
  * approvers the first one did not reach.
  */
-import type { Approval, AuditEvent } from "../approval.ts";
-import { toApprovalView } from "../approval-view.ts";
+import type { AuditEvent } from "../approval.ts";
 import { EmailDeliveryError } from "../errors.ts";
 import { buildApproval, type InvalidRequest, type NewApprovalInput } from "../request.ts";
-import { buildLinkUrl, describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
+import { describeError, type FlowDeps, log } from "./flow-deps.ts";
 
 export type RequestApprovalResult =
   | {
@@ -70,15 +70,13 @@ export async function requestApproval(
   }
 
   // 4. Email whoever has not been emailed yet, recording each send.
-  const alreadyEmailed = new Set(
-    events.filter((event) => event.type === "emailed").map((event) => event.data?.to),
-  );
+  const alreadyEmailed = new Set(listEmailedApprovers(events));
   const emailed: string[] = [];
   const failed: string[] = [];
   let firstError: unknown;
   for (const to of approval.approvers.filter((email) => !alreadyEmailed.has(email))) {
     try {
-      await sendRequestEmail(deps, approval, to, now);
+      await emailApprover(deps, approval, to, "request", now);
     } catch (error) {
       failed.push(to);
       firstError ??= error;
@@ -86,37 +84,10 @@ export async function requestApproval(
       continue;
     }
     emailed.push(to);
-    await deps.store.appendEvent(approvalId, {
-      type: "emailed",
-      at: deps.clock().toISOString(),
-      actor: "signoff",
-      data: { to },
-    });
+    await recordEmailed(deps, approvalId, to, "request");
   }
   if (failed.length > 0) throw new EmailDeliveryError(approvalId, failed, { cause: firstError });
 
   log(deps, "info", "approval requested", { approvalId, created: created.ok, emailed });
   return { ok: true, approvalId, created: created.ok, emailed };
-}
-
-async function sendRequestEmail(
-  deps: FlowDeps,
-  approval: Approval,
-  to: string,
-  now: Date,
-): Promise<void> {
-  // Links live exactly as long as the approval can be decided; rounding up keeps them from
-  // expiring a fraction of a second early (decide() still refuses after the deadline).
-  const exp = Math.ceil(Date.parse(approval.deadline) / 1000);
-  const [approveToken, rejectToken] = await Promise.all([
-    deps.links.signLink({ aid: approval.id, sub: to, act: "approve", exp }, { now }),
-    deps.links.signLink({ aid: approval.id, sub: to, act: "reject", exp }, { now }),
-  ]);
-  await deps.mailer.sendApprovalEmail({
-    kind: "request",
-    to,
-    approval: toApprovalView(approval),
-    approveUrl: buildLinkUrl(deps.publicBaseUrl, approveToken),
-    rejectUrl: buildLinkUrl(deps.publicBaseUrl, rejectToken),
-  });
 }

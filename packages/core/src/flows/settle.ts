@@ -4,6 +4,7 @@
  */
 import type { Approval, AuditEventType, FinalStatus, Outcome } from "../approval.ts";
 import { evaluatePolicy } from "../policy.ts";
+import { computeDueAt } from "../schedule.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
 import { type FlowDeps, log, resolveRetryPolicy } from "./flow-deps.ts";
 
@@ -27,7 +28,10 @@ export async function settleAndNotify(
   approvalId: string,
   outcome: Outcome,
 ): Promise<SettleAndNotifyResult> {
-  const dueAt = Date.parse(outcome.at) + resolveRetryPolicy(deps).baseDelayMs;
+  const dueAt = computeDueAt(
+    { status: outcome.status, callback: "PENDING" },
+    { callbackRetryAt: Date.parse(outcome.at) + resolveRetryPolicy(deps).baseDelayMs },
+  );
   const result = await deps.store.settle(approvalId, { outcome, callback: "PENDING", dueAt });
   if (!result.ok) {
     return {

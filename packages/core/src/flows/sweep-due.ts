@@ -1,16 +1,18 @@
 /**
  * Flow 3, Sweep: the scheduled function. Reads only what is due from the sparse due-items index
- * and, for each approval, does the one thing that is due: settle it (its decisions settle it, or
- * its deadline passed) or retry its callback.
+ * and, for each approval, does what is due: settle it (its decisions settle it, or its deadline
+ * passed), escalate it, remind its approvers or heartbeat its task (`runDueSteps`), or retry its
+ * callback.
  */
 import type { Approval, Outcome } from "../approval.ts";
 import { evaluatePolicy, resolveTimeout } from "../policy.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { runDueSteps } from "./run-due-steps.ts";
 import { settleAndNotify } from "./settle.ts";
 
 /** Items read from the index per query. */
-const PAGE_SIZE = 100;
+export const SWEEP_PAGE_SIZE = 100;
 
 export interface SweepOptions {
   /** Defaults to `deps.clock()`. */
@@ -34,6 +36,18 @@ export interface SweepStats {
   callbacksDelivered: number;
   /** Callbacks that ended without delivery: gave up, or the task had already closed. */
   callbacksGaveUp: number;
+  /** Reminder steps claimed (each step's emails go out once). */
+  reminded: number;
+  /** Approvals escalated (their `escalation.to` added and emailed). */
+  escalated: number;
+  /** Reminder and escalation emails that could not be sent (logged; the step stays claimed). */
+  emailsFailed: number;
+  /** Heartbeats Step Functions accepted. */
+  heartbeats: number;
+  /** Heartbeats that failed for now (throttled, network, no key); the next one follows soon. */
+  heartbeatsFailed: number;
+  /** Pending approvals cancelled because a heartbeat found their task closed. */
+  cancelled: number;
   /** Due items with nothing to do (already handled by someone else). */
   skipped: number;
   /** Items whose handling threw; they stay due and are tried again next run. */
@@ -54,12 +68,18 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
     callbacksRetried: 0,
     callbacksDelivered: 0,
     callbacksGaveUp: 0,
+    reminded: 0,
+    escalated: 0,
+    emailsFailed: 0,
+    heartbeats: 0,
+    heartbeatsFailed: 0,
+    cancelled: 0,
     skipped: 0,
     failed: 0,
   };
   let cursor: string | undefined;
   do {
-    const pageSize = Math.min(PAGE_SIZE, options.limit - stats.due);
+    const pageSize = Math.min(SWEEP_PAGE_SIZE, options.limit - stats.due);
     if (pageSize <= 0) break;
     const page = await deps.store.listDue(now.getTime(), pageSize, cursor);
     stats.read += page.read;
@@ -100,7 +120,14 @@ async function sweepOne(
       outcome = { status: resolveTimeout(approval).status, reason: "timeout", at };
     }
     if (outcome === undefined) {
-      stats.skipped += 1;
+      const steps = await runDueSteps(deps, approval, now);
+      if (steps.reminderStep !== undefined) stats.reminded += 1;
+      if (steps.escalatedTo !== undefined) stats.escalated += 1;
+      stats.emailsFailed += steps.emailFailed;
+      if (steps.heartbeat === "sent") stats.heartbeats += 1;
+      if (steps.heartbeat === "failed") stats.heartbeatsFailed += 1;
+      if (steps.cancelled?.cancelled) stats.cancelled += 1;
+      if (!steps.claimed || steps.rescheduled) stats.skipped += 1;
       return;
     }
     const result = await settleAndNotify(deps, approval.id, outcome);

@@ -5,9 +5,12 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { TableAttributeTypes, TableSchema } from "@signoff/core";
 
-/** On-demand table with `pk`/`sk` and the sparse `due` index (projection ALL, so the sweeper reads items from the index alone). */
+/**
+ * On-demand table with `pk`/`sk`, the sparse `due` index (projection ALL, so the sweeper reads
+ * items from the index alone) and the sparse `execution` index (id and status only).
+ */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, dueIndex } = TableSchema;
+  const { partitionKey, sortKey, dueIndex, executionIndex } = TableSchema;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -26,6 +29,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: dueIndex.sortKey, KeyType: "RANGE" },
         ],
         Projection: { ProjectionType: "ALL" },
+      },
+      {
+        IndexName: executionIndex.name,
+        KeySchema: [{ AttributeName: executionIndex.partitionKey, KeyType: "HASH" }],
+        Projection: {
+          ProjectionType: "INCLUDE",
+          NonKeyAttributes: [...executionIndex.projectedAttributes],
+        },
       },
     ],
   };

@@ -10,8 +10,9 @@ import { ApprovalStoreError } from "./errors.ts";
 const { partitionKey: PK, sortKey: SK } = TableSchema;
 const { partitionKey: DUE_KEY, sortKey: DUE_AT } = TableSchema.dueIndex;
 
-// The index sort key doubles as the approval field; this line stops compiling if they drift apart.
+// Index keys double as approval fields; these lines stop compiling if they drift apart.
 const dueAtField: keyof Approval = DUE_AT;
+const executionArnField: keyof Approval = TableSchema.executionIndex.partitionKey;
 
 /** The sort key of the approval item itself. */
 export const APPROVAL_SORT_KEY = "APPROVAL";
@@ -19,7 +20,13 @@ export const APPROVAL_SORT_KEY = "APPROVAL";
 export const EVENT_SORT_PREFIX = "EVT#";
 
 /** Attribute names the store uses in expressions. */
-export const ItemAttribute = { pk: PK, sk: SK, dueKey: DUE_KEY, dueAt: dueAtField } as const;
+export const ItemAttribute = {
+  pk: PK,
+  sk: SK,
+  dueKey: DUE_KEY,
+  dueAt: dueAtField,
+  executionArn: executionArnField,
+} as const;
 
 export type Item = Record<string, unknown>;
 

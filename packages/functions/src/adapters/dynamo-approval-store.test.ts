@@ -7,7 +7,7 @@ import {
   verifyAuditChain,
 } from "@signoff/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeApproval } from "../test-support/approval-fixture.ts";
+import { makeApproval, randomApprovalId } from "../test-support/approval-fixture.ts";
 import { type DynamoEmulator, startDynamo } from "../test-support/emulators.ts";
 import { approvalKey } from "./dynamo-approval-item.ts";
 import { createDynamoApprovalStore } from "./dynamo-approval-store.ts";
@@ -345,6 +345,134 @@ describe("listDue", () => {
     await expect(dueStore.listDue(1_000_000, 2, "bm90LWEtY3Vyc29y")).rejects.toBeInstanceOf(
       ApprovalStoreError,
     );
+  });
+});
+
+describe("advanceSchedule", () => {
+  const escalation = { afterSeconds: 600, to: ["lead@example.com"] };
+
+  async function scheduled() {
+    const approval = makeApproval({ reminders: { at: [0.5, 0.9] }, escalation, dueAt: 5_000 });
+    await store.create(approval);
+    return approval;
+  }
+
+  it("claims a reminder step and moves dueAt, in one write", async () => {
+    const approval = await scheduled();
+    const claimed = await store.advanceSchedule(approval.id, {
+      seenDueAt: 5_000,
+      dueAt: 9_000,
+      reminder: { from: 0, to: 1 },
+    });
+    expect(claimed).toMatchObject({ reminderStep: 1, dueAt: 9_000 });
+    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 9_000 });
+  });
+
+  it("lets only one of two sweeps that read the same dueAt claim the step", async () => {
+    const approval = await scheduled();
+    const claim = { seenDueAt: 5_000, dueAt: 9_000, reminder: { from: 0, to: 1 } };
+    const results = await Promise.all([
+      store.advanceSchedule(approval.id, claim),
+      store.advanceSchedule(approval.id, claim),
+    ]);
+    expect(results.filter((result) => result !== undefined)).toHaveLength(1);
+    // A later sweep that read the old state loses too, even with the right dueAt.
+    expect(
+      await store.advanceSchedule(approval.id, {
+        seenDueAt: 9_000,
+        dueAt: 9_500,
+        reminder: claim.reminder,
+      }),
+    ).toBeUndefined();
+    expect(
+      await store.advanceSchedule(approval.id, {
+        seenDueAt: 9_000,
+        dueAt: 9_500,
+        reminder: { from: 1, to: 2 },
+      }),
+    ).toMatchObject({ reminderStep: 2, dueAt: 9_500 });
+  });
+
+  it("escalates once, appending the added approvers", async () => {
+    const approval = await scheduled();
+    const escalated = await store.advanceSchedule(approval.id, {
+      seenDueAt: 5_000,
+      dueAt: 7_000,
+      escalation: { at: "2026-01-14T15:14:00.000Z", add: ["lead@example.com"] },
+    });
+    expect(escalated).toMatchObject({
+      approvers: ["ann@example.com", "bob@example.com", "lead@example.com"],
+      escalatedAt: "2026-01-14T15:14:00.000Z",
+    });
+    expect(
+      await store.advanceSchedule(approval.id, {
+        seenDueAt: 7_000,
+        dueAt: 8_000,
+        escalation: { at: "2026-01-14T15:15:00.000Z", add: ["lead@example.com"] },
+      }),
+    ).toBeUndefined();
+    expect((await store.get(approval.id))?.approvers).toHaveLength(3);
+  });
+
+  it("claims each heartbeat once, from the last one recorded", async () => {
+    const approval = await scheduled();
+    const first = { seenDueAt: 5_000, dueAt: 6_000, heartbeat: { from: undefined, at: 5_000 } };
+    expect(await store.advanceSchedule(approval.id, first)).toMatchObject({ heartbeatAt: 5_000 });
+    expect(
+      await store.advanceSchedule(approval.id, { ...first, seenDueAt: 6_000, dueAt: 7_000 }),
+    ).toBeUndefined();
+    expect(
+      await store.advanceSchedule(approval.id, {
+        seenDueAt: 6_000,
+        dueAt: 7_000,
+        heartbeat: { from: 5_000, at: 6_000 },
+      }),
+    ).toMatchObject({ heartbeatAt: 6_000, dueAt: 7_000 });
+  });
+
+  it("changes nothing once the approval is settled", async () => {
+    const approval = await scheduled();
+    await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt: 5_000 });
+    expect(
+      await store.advanceSchedule(approval.id, {
+        seenDueAt: 5_000,
+        dueAt: 9_000,
+        reminder: { from: 0, to: 1 },
+      }),
+    ).toBeUndefined();
+    expect((await store.get(approval.id))?.reminderStep).toBeUndefined();
+  });
+});
+
+describe("listPendingForExecution", () => {
+  const executionArn = (name: string) =>
+    `arn:aws:states:us-east-1:123456789012:execution:deploy:${name}`;
+
+  it("returns the execution's PENDING approvals and nothing else", async () => {
+    const arn = executionArn(`run-${randomApprovalId()}`);
+    const pending = [makeApproval({ executionArn: arn }), makeApproval({ executionArn: arn })];
+    const settled = makeApproval({ executionArn: arn });
+    const otherExecution = makeApproval({ executionArn: executionArn("other") });
+    const noExecution = makeApproval();
+    for (const approval of [...pending, settled, otherExecution, noExecution]) {
+      await store.create(approval);
+    }
+    await store.settle(settled.id, { outcome: approved, callback: "PENDING", dueAt: 1_000 });
+
+    const found = await store.listPendingForExecution(arn);
+    expect(found.map((a) => a.id).sort()).toEqual(pending.map((a) => a.id).sort());
+    expect(found[0]).toEqual(pending.find((a) => a.id === found[0]!.id));
+  });
+
+  it("returns an empty list for an execution nobody asked for approval in", async () => {
+    expect(await store.listPendingForExecution(executionArn("never-seen"))).toEqual([]);
+  });
+
+  it("keeps approvals without an execution out of the execution index", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const item = await rawItem(approval.id);
+    expect(item).not.toHaveProperty(TableSchema.executionIndex.partitionKey);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   DUE_KEY_VALUE,
   type DuePage,
   type RecordDecisionResult,
+  type ScheduleClaim,
   type Settlement,
   type SettleResult,
   TableSchema,
@@ -277,6 +278,53 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       return approval !== undefined;
     },
 
+    async advanceSchedule(id, claim: ScheduleClaim) {
+      const set = ["#dueKey = :dueKey", "#dueAt = :dueAt"];
+      const conditions = ["#status = :pending", "#dueAt = :seenDueAt"];
+      const used: ExpressionAttribute[] = ["dueKey", "dueAt", "status"];
+      const values: Item = {
+        ":dueKey": DUE_KEY_VALUE,
+        ":dueAt": claim.dueAt,
+        ":pending": "PENDING",
+        ":seenDueAt": claim.seenDueAt,
+      };
+      if (claim.reminder) {
+        set.push("#reminderStep = :toStep");
+        conditions.push(
+          claim.reminder.from === 0
+            ? "attribute_not_exists(#reminderStep)"
+            : "#reminderStep = :fromStep",
+        );
+        used.push("reminderStep");
+        values[":toStep"] = claim.reminder.to;
+        if (claim.reminder.from !== 0) values[":fromStep"] = claim.reminder.from;
+      }
+      if (claim.escalation) {
+        set.push("#escalatedAt = :escalatedAt", "#approvers = list_append(#approvers, :add)");
+        conditions.push("attribute_not_exists(#escalatedAt)");
+        used.push("escalatedAt", "approvers");
+        values[":escalatedAt"] = claim.escalation.at;
+        values[":add"] = claim.escalation.add;
+      }
+      if (claim.heartbeat) {
+        set.push("#heartbeatAt = :heartbeatAt");
+        conditions.push(
+          claim.heartbeat.from === undefined
+            ? "attribute_not_exists(#heartbeatAt)"
+            : "#heartbeatAt = :heartbeatFrom",
+        );
+        used.push("heartbeatAt");
+        values[":heartbeatAt"] = claim.heartbeat.at;
+        if (claim.heartbeat.from !== undefined) values[":heartbeatFrom"] = claim.heartbeat.from;
+      }
+      return update(id, {
+        UpdateExpression: `SET ${set.join(", ")}`,
+        ConditionExpression: conditions.join(" AND "),
+        ExpressionAttributeNames: expressionNames(...used),
+        ExpressionAttributeValues: values,
+      });
+    },
+
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {
       // 1. read the current tail, 2. chain onto it, 3. put only if that sequence number is free.
       // A concurrent appender that took the number makes us start over from its event.
@@ -346,6 +394,36 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         read: page.ScannedCount ?? page.Items?.length ?? 0,
         ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
       };
+    },
+
+    async listPendingForExecution(executionArn) {
+      // The sparse index holds only approvals that named an execution, projected down to id and
+      // status; an execution has a handful at most (one per approval Task it ran).
+      const ids: string[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: TableSchema.executionIndex.name,
+            KeyConditionExpression: "#executionArn = :executionArn",
+            FilterExpression: "#status = :pending",
+            ExpressionAttributeNames: expressionNames("executionArn", "status"),
+            ExpressionAttributeValues: { ":executionArn": executionArn, ":pending": "PENDING" },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (typeof item.id === "string") ids.push(item.id);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      // Index reads are eventually consistent: read each approval itself before acting on it.
+      const approvals = await Promise.all(ids.map((id) => get(id)));
+      return approvals.filter(
+        (approval): approval is Approval =>
+          approval?.status === "PENDING" && approval.executionArn === executionArn,
+      );
     },
   };
 }

@@ -15,6 +15,10 @@ const ATTRIBUTES = {
   callback: "callback",
   callbackAttempts: "callbackAttempts",
   callbackError: "callbackError",
+  approvers: "approvers",
+  reminderStep: "reminderStep",
+  escalatedAt: "escalatedAt",
+  heartbeatAt: "heartbeatAt",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -28,6 +32,10 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.callback,
   ATTRIBUTES.callbackAttempts,
   ATTRIBUTES.callbackError,
+  ATTRIBUTES.approvers,
+  ATTRIBUTES.reminderStep,
+  ATTRIBUTES.escalatedAt,
+  ATTRIBUTES.heartbeatAt,
 ];
 
 /**

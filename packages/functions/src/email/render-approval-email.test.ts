@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeApproval } from "../test-support/approval-fixture.ts";
-import { formatUtc, renderApprovalEmail } from "./render-approval-email.ts";
+import { formatDuration, formatUtc, renderApprovalEmail } from "./render-approval-email.ts";
 
 const urls = {
   approveUrl: "https://approvals.example.com/a/APPROVE",
@@ -60,6 +60,105 @@ describe("renderApprovalEmail", () => {
     const approval = makeApproval({ tokenCiphertext: "SECRET-CIPHERTEXT-VALUE" });
     const email = renderApprovalEmail({ approval, ...urls });
     expect(JSON.stringify(email)).not.toContain("SECRET-CIPHERTEXT-VALUE");
+  });
+});
+
+describe("renderApprovalEmail for reminders and escalation", () => {
+  it("reminds with the time left, the deadline, what happens then, and both links", () => {
+    const email = renderApprovalEmail({
+      kind: "reminder",
+      secondsLeft: 2 * 3600 + 5 * 60 + 30,
+      approval: makeApproval({ onTimeout: "approve" }),
+      ...urls,
+    });
+    expect(email.subject).toBe("Reminder: approval requested: Deploy release 1.4 to production");
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain("Reminder: your decision is still needed");
+      expect(part).toContain("2 hours 5 minutes");
+      expect(part).toContain("Wednesday 14 January 2026, 16:04 UTC");
+      expect(part).toContain("the request is approved automatically");
+    }
+    expect(email.text).toContain("Time left: 2 hours 5 minutes");
+    expect(email.text).toContain("Approve: https://approvals.example.com/a/APPROVE");
+  });
+
+  it("tells an escalated approver why they got the request and that their decision counts", () => {
+    const email = renderApprovalEmail({
+      kind: "escalation",
+      secondsLeft: 1800,
+      approval: makeApproval({ escalation: { afterSeconds: 4 * 3600, to: ["lead@example.com"] } }),
+      ...urls,
+    });
+    expect(email.subject).toBe("Escalated: approval requested: Deploy release 1.4 to production");
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain("Nobody had settled it 4 hours after it was requested");
+      expect(part).toContain("Your decision counts toward it");
+      expect(part).toContain("30 minutes");
+    }
+    expect(email.text).toContain("Reject: https://approvals.example.com/a/REJECT");
+  });
+});
+
+describe("formatDuration", () => {
+  it("writes the two largest units, rounded down", () => {
+    expect(formatDuration(59)).toBe("less than a minute");
+    expect(formatDuration(60)).toBe("1 minute");
+    expect(formatDuration(3 * 86_400 + 3600 + 59)).toBe("3 days 1 hour");
+    expect(formatDuration(86_400 + 120)).toBe("1 day");
+    expect(formatDuration(7200 + 60 * 45)).toBe("2 hours 45 minutes");
+  });
+});
+
+describe("renderApprovalEmail for a cancelled request", () => {
+  const cancelled = (reason: "execution-ended" | "task-closed") =>
+    makeApproval({
+      status: "CANCELLED",
+      outcome: { status: "CANCELLED", reason, at: "2026-01-14T15:30:00.000Z" },
+      subject: "Deploy <release> 1.4",
+    });
+
+  it("says the request is no longer needed and how the execution ended, without buttons", () => {
+    const email = renderApprovalEmail({
+      kind: "cancelled",
+      executionStatus: "ABORTED",
+      approval: cancelled("execution-ended"),
+      ...urls,
+    });
+    expect(email.subject).toBe("No longer needed: Deploy <release> 1.4");
+    expect(email.html).toContain("Deploy &lt;release&gt; 1.4");
+    for (const part of [email.html, email.text]) {
+      expect(part).toContain("The workflow that asked for your approval was stopped");
+      expect(part).toContain("Wednesday 14 January 2026, 15:30 UTC");
+      expect(part).toContain("You do not need to do anything");
+      expect(part).not.toContain("https://approvals.example.com/a/");
+    }
+  });
+
+  it("names a timed-out or failed execution, and a closed task", () => {
+    const text = (email: { text: string }) => email.text;
+    expect(
+      text(
+        renderApprovalEmail({
+          kind: "cancelled",
+          executionStatus: "TIMED_OUT",
+          approval: cancelled("execution-ended"),
+          ...urls,
+        }),
+      ),
+    ).toContain("timed out before anyone decided");
+    expect(
+      text(
+        renderApprovalEmail({
+          kind: "cancelled",
+          executionStatus: "FAILED",
+          approval: cancelled("execution-ended"),
+          ...urls,
+        }),
+      ),
+    ).toContain("failed before anyone decided");
+    expect(
+      text(renderApprovalEmail({ kind: "cancelled", approval: cancelled("task-closed"), ...urls })),
+    ).toContain("The workflow step that was waiting for your approval has already closed");
   });
 });
 

@@ -1,26 +1,32 @@
 /**
- * The approval request email: subject, HTML and plain-text parts with the same facts.
+ * The emails approvers get: the approval request (subject, HTML and plain-text parts with the
+ * same facts), the same request as a reminder or to an approver added by escalation, and the
+ * notice that it is no longer needed.
  *
  * Every value from the request is interpolated through hono's `html` template, which escapes it;
  * only fragments built by `html` itself are inserted unescaped. The approval view carries no task
  * token and nothing here adds one.
  */
-import type { ApprovalView, OnTimeout } from "@signoff/core";
+import type { ApprovalEmail, OnTimeout } from "@signoff/core";
 import { html } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
+import {
+  type Fragment,
+  formatDuration,
+  formatUtc,
+  type RenderedEmail,
+  renderEmailShell,
+  renderSubjectLine,
+} from "./email-format.ts";
+import { renderCancelledEmail } from "./render-cancelled-email.ts";
 
-/** What the renderer needs: the approval as shown and the two signed links of one approver. */
-export interface ApprovalEmailContent {
-  approval: ApprovalView;
-  approveUrl: string;
-  rejectUrl: string;
-}
+export { formatDuration, formatUtc, type RenderedEmail } from "./email-format.ts";
 
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+/**
+ * What the renderer needs: the approval as shown and the two signed links of one approver, and
+ * for emails other than the request (`kind`, default "request") what the port adds for them.
+ */
+export type ApprovalEmailContent = Pick<ApprovalEmail, "approval" | "approveUrl" | "rejectUrl"> &
+  Partial<Omit<ApprovalEmail, "approval" | "approveUrl" | "rejectUrl" | "to">>;
 
 const ON_TIMEOUT_TEXT: Record<OnTimeout, string> = {
   fail: "the request fails as timed out",
@@ -31,31 +37,37 @@ const ON_TIMEOUT_TEXT: Record<OnTimeout, string> = {
 const LINK_NOTE =
   "Each link opens a confirmation page in your browser; clicking it does not decide anything by itself.";
 
-const MAX_SUBJECT_LENGTH = 200;
-
-type Fragment = HtmlEscapedString | Promise<HtmlEscapedString>;
-
-/** Renders the request email for one approver. Pure: same input, same output. */
+/** Renders one approver's email of `content.kind`. Pure: same input, same output. */
 export function renderApprovalEmail(content: ApprovalEmailContent): RenderedEmail {
+  if (content.kind === "cancelled") return renderCancelledEmail(content);
   const { approval } = content;
-  const facts = describeFacts(approval);
+  const facts = describeFacts(content);
   return {
-    subject: renderSubject(approval.subject),
+    subject: renderSubjectLine(facts.subjectPrefix, approval.subject),
     html: renderHtml(content, facts),
     text: renderText(content, facts),
   };
 }
 
 interface Facts {
+  subjectPrefix: string;
+  /** The line above the subject: what this email is. */
+  lead: string;
+  /** Escalation: why this approver got the request. */
+  why?: string;
+  timeLeft?: string;
   deadline: string;
   onTimeout: string;
   needed: string;
 }
 
-function describeFacts(approval: ApprovalView): Facts {
+function describeFacts(content: ApprovalEmailContent): Facts {
+  const { approval } = content;
   const approvers = approval.approvers.length;
   const required = approval.policy.required;
   return {
+    ...describeKind(content),
+    ...(content.secondsLeft !== undefined && { timeLeft: formatDuration(content.secondsLeft) }),
     deadline: formatUtc(approval.deadline),
     onTimeout: ON_TIMEOUT_TEXT[approval.onTimeout],
     needed:
@@ -65,55 +77,36 @@ function describeFacts(approval: ApprovalView): Facts {
   };
 }
 
-function renderSubject(subject: string): string {
-  // A subject is one header line: a newline in the request's subject must not start another.
-  const line = `Approval requested: ${subject.replace(/\s+/g, " ").trim()}`;
-  return line.length > MAX_SUBJECT_LENGTH ? `${line.slice(0, MAX_SUBJECT_LENGTH - 1)}…` : line;
-}
-
-const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
-/**
- * "Wednesday 14 January 2026, 15:04 UTC". Built by hand rather than with Intl, whose output
- * shifts between ICU versions (Node here, nodejs22.x on Lambda).
- */
-export function formatUtc(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const time = `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`;
-  return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}, ${time} UTC`;
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, "0");
+function describeKind({
+  kind,
+  approval,
+}: ApprovalEmailContent): Pick<Facts, "subjectPrefix" | "lead" | "why"> {
+  switch (kind) {
+    case "reminder":
+      return {
+        subjectPrefix: "Reminder: approval requested",
+        lead: "Reminder: your decision is still needed",
+      };
+    case "escalation":
+      return {
+        subjectPrefix: "Escalated: approval requested",
+        lead: "Your approval is requested: this request was escalated to you",
+        why: `Nobody had settled it ${formatDuration(approval.escalation?.afterSeconds ?? 0)} after it was requested, so it now asks you too. Your decision counts toward it like every other approver's.`,
+      };
+    default:
+      return { subjectPrefix: "Approval requested", lead: "Your approval is requested" };
+  }
 }
 
 function renderHtml(content: ApprovalEmailContent, facts: Facts): string {
   const { approval, approveUrl, rejectUrl } = content;
-  const body = html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${approval.subject}</title></head>
-<body style="margin:0;padding:24px;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2328;background:#f6f8fa">
-<div style="max-width:640px;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:24px">
-<p style="margin:0 0 8px;color:#57606a">Your approval is requested</p>
+  const body = html`<p style="margin:0 0 8px;color:#57606a">${facts.lead}</p>
 <h1 style="margin:0 0 16px;font-size:20px">${approval.subject}</h1>
+${facts.why === undefined ? "" : html`<p style="margin:0 0 16px">${facts.why}</p>`}
 <table role="presentation" style="border-collapse:collapse;margin:0 0 16px">
 ${approval.requestedBy ? factRow("Requested by", approval.requestedBy) : ""}
 ${factRow("Needs", facts.needed)}
+${facts.timeLeft === undefined ? "" : factRow("Time left", facts.timeLeft)}
 ${factRow("Deadline", facts.deadline)}
 ${factRow("If nobody decides in time", facts.onTimeout)}
 </table>
@@ -123,11 +116,8 @@ ${Object.keys(approval.context).length === 0 ? "" : html`<h2 style="font-size:16
 ${button(approveUrl, "Approve", "#1a7f37")}
 ${button(rejectUrl, "Reject", "#cf222e")}
 </p>
-<p style="margin:16px 0 0;color:#57606a;font-size:13px">${LINK_NOTE} The links are personal to you and stop working at the deadline.</p>
-</div>
-</body>
-</html>`;
-  return toHtmlString(body);
+<p style="margin:16px 0 0;color:#57606a;font-size:13px">${LINK_NOTE} The links are personal to you and stop working at the deadline.</p>`;
+  return renderEmailShell(approval.subject, body);
 }
 
 // The SES inbox (and many webmail clients) show mail in an iframe; a new tab keeps the page usable.
@@ -158,12 +148,14 @@ function renderRecordHtml(record: Record<string, unknown>): Fragment {
 function renderText(content: ApprovalEmailContent, facts: Facts): string {
   const { approval, approveUrl, rejectUrl } = content;
   const lines = [
-    "Your approval is requested",
+    facts.lead,
     "",
     approval.subject,
     "",
+    ...(facts.why === undefined ? [] : [facts.why, ""]),
     ...(approval.requestedBy ? [`Requested by: ${approval.requestedBy}`] : []),
     `Needs: ${facts.needed}`,
+    ...(facts.timeLeft === undefined ? [] : [`Time left: ${facts.timeLeft}`]),
     `Deadline: ${facts.deadline}`,
     `If nobody decides in time: ${facts.onTimeout}`,
   ];
@@ -209,10 +201,4 @@ function paragraphs(text: string): string[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-// hono's `html` only returns a Promise when given one; nothing here does, so insist on a string.
-function toHtmlString(fragment: Fragment): string {
-  if (fragment instanceof Promise) throw new TypeError("Email HTML must render synchronously");
-  return fragment.toString();
 }

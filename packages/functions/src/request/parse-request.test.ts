@@ -118,3 +118,61 @@ describe("parseApprovalRequest", () => {
     for (const message of messages) expect(message).not.toContain("secret-token");
   });
 });
+
+describe("parseApprovalRequest: reminders and escalation", () => {
+  it("accepts reminders every N seconds or at fractions of the timeout, and an escalation", () => {
+    expect(
+      parseApprovalRequest({ taskToken: TOKEN, reminders: { everySeconds: 600 } }, defaults)
+        .reminders,
+    ).toEqual({ everySeconds: 600 });
+    const parsed = parseApprovalRequest(
+      {
+        taskToken: TOKEN,
+        reminders: { at: [0.5, 0.9] },
+        escalation: { afterSeconds: 1800, to: ["Lead@Example.com"] },
+      },
+      defaults,
+    );
+    expect(parsed.reminders).toEqual({ at: [0.5, 0.9] });
+    expect(parsed.escalation).toEqual({ afterSeconds: 1800, to: ["lead@example.com"] });
+    expect(parsed.context).toEqual({});
+  });
+
+  it("applies the deployment's default reminders unless the request says, even to say none", () => {
+    const withDefault = { ...defaults, reminders: { at: [0.75] } };
+    expect(parseApprovalRequest({ taskToken: TOKEN }, withDefault).reminders).toEqual({
+      at: [0.75],
+    });
+    expect(
+      parseApprovalRequest({ taskToken: TOKEN, reminders: { at: [] } }, withDefault).reminders,
+    ).toEqual({ at: [] });
+    expect(parseApprovalRequest({ taskToken: TOKEN }, defaults).reminders).toBeUndefined();
+  });
+
+  it("accepts heartbeatSeconds as a whole number of seconds", () => {
+    expect(
+      parseApprovalRequest({ taskToken: TOKEN, heartbeatSeconds: 300 }, defaults).heartbeatSeconds,
+    ).toBe(300);
+    expect(refusal({ taskToken: TOKEN, heartbeatSeconds: 2.5 }).message).toBe(
+      "heartbeatSeconds: must be a whole number of seconds",
+    );
+  });
+
+  it("names the field at fault in a bad plan", () => {
+    const cases: [unknown, string][] = [
+      [{ reminders: { at: [1.5] } }, "reminders.at[0]: must be a fraction of the timeout, below 1"],
+      [{ reminders: { everySeconds: 0 } }, "reminders.everySeconds: must be at least 1"],
+      [{ reminders: {} }, 'reminders: must give exactly one of "everySeconds" or "at"'],
+      [
+        { reminders: { everySeconds: 60, at: [0.5] } },
+        'reminders: must give exactly one of "everySeconds" or "at"',
+      ],
+      [{ reminders: "daily" }, 'reminders: must be {"everySeconds": N} or {"at": ['],
+      [{ escalation: { afterSeconds: 60 } }, "escalation.to: must be a list of email addresses"],
+      [{ escalation: { afterSeconds: 60, to: ["nobody"] } }, "escalation.to[0]: must be an email"],
+    ];
+    for (const [fields, message] of cases) {
+      expect(refusal({ taskToken: TOKEN, ...(fields as object) }).message).toContain(message);
+    }
+  });
+});

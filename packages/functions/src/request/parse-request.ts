@@ -2,7 +2,7 @@
  * Turns a raw request-approval payload into the domain's input, or throws an error named
  * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
  */
-import type { NewApprovalInput } from "@signoff/core";
+import type { NewApprovalInput, ReminderPlan } from "@signoff/core";
 import { z } from "zod";
 import { KNOWN_FIELDS, MAX_DEPTH, MAX_SHOWN_BYTES, RequestFields } from "./request-schema.ts";
 
@@ -22,6 +22,8 @@ export class InvalidRequestError extends Error {
 export interface RequestDefaults {
   approvers: readonly string[];
   timeoutSeconds: number;
+  /** Reminders for requests that do not say (`SIGNOFF_DEFAULT_REMINDERS`). */
+  reminders?: ReminderPlan;
 }
 
 const DEFAULT_SUBJECT = "Approval requested";
@@ -119,6 +121,8 @@ export function parseApprovalRequest(
     );
   }
 
+  const reminders = fields.reminders ?? defaults.reminders;
+
   return {
     taskToken: taskToken!,
     approvers,
@@ -130,6 +134,9 @@ export function parseApprovalRequest(
     onTimeout: fields.onTimeout ?? "fail",
     rejectAs: fields.rejectAs ?? "failure",
     ...(fields.executionArn !== undefined && { executionArn: fields.executionArn }),
+    ...(reminders !== undefined && { reminders }),
+    ...(fields.escalation !== undefined && { escalation: fields.escalation }),
+    ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
     context,
   };
 }

@@ -3,6 +3,7 @@
  * waitForTaskToken Task sends to request-approval. Known fields are validated; every
  * other field is context, kept and shown to the approver.
  */
+import { MAX_REMINDER_POINTS } from "@signoff/core";
 import { z } from "zod";
 
 /** Step Functions task tokens are at most 2,048 characters. */
@@ -20,6 +21,40 @@ const token = z
   .string({ error: "must be a string" })
   .min(1, { error: "must not be empty" })
   .max(TOKEN_MAX_LENGTH, { error: `must be at most ${TOKEN_MAX_LENGTH} characters` });
+
+const seconds = (what: string) =>
+  z
+    .int({ error: `must be a whole number of ${what}` })
+    .min(1, { error: "must be at least 1" })
+    .max(MAX_TIMEOUT_SECONDS, { error: `must be at most ${MAX_TIMEOUT_SECONDS} (one year)` });
+
+/**
+ * `{ "everySeconds": N }` or `{ "at": [0.5, 0.9] }` (fractions of the timeout); `{ "at": [] }`
+ * asks for none, overriding a deployment default. Shared with config.ts, which reads the default.
+ */
+export const RemindersField = z
+  .strictObject(
+    {
+      everySeconds: seconds("seconds").optional(),
+      at: z
+        .array(
+          z
+            .number({ error: "must be a number" })
+            .gt(0, { error: "must be a fraction of the timeout, above 0" })
+            .lt(1, { error: "must be a fraction of the timeout, below 1" }),
+          { error: "must be a list of fractions of the timeout" },
+        )
+        .max(MAX_REMINDER_POINTS, { error: `must list at most ${MAX_REMINDER_POINTS} points` })
+        .optional(),
+    },
+    { error: 'must be {"everySeconds": N} or {"at": [fractions of the timeout]}' },
+  )
+  .refine((plan) => (plan.everySeconds === undefined) !== (plan.at === undefined), {
+    error: 'must give exactly one of "everySeconds" or "at"',
+  })
+  .transform((plan) =>
+    plan.everySeconds === undefined ? { at: plan.at ?? [] } : { everySeconds: plan.everySeconds },
+  );
 
 /** The fields signoff understands; the token is accepted under three names. */
 export const RequestFields = z.strictObject({
@@ -56,6 +91,20 @@ export const RequestFields = z.strictObject({
     .optional(),
   rejectAs: z.enum(["failure", "output"], { error: 'must be "failure" or "output"' }).optional(),
   executionArn: z.string().startsWith("arn:", { error: "must be an ARN" }).max(2048).optional(),
+  reminders: RemindersField.optional(),
+  heartbeatSeconds: seconds("seconds").optional(),
+  escalation: z
+    .strictObject(
+      {
+        afterSeconds: seconds("seconds"),
+        to: z
+          .array(email, { error: "must be a list of email addresses" })
+          .min(1, { error: "must name at least one approver" })
+          .max(50, { error: "must name at most 50 approvers" }),
+      },
+      { error: 'must be {"afterSeconds": N, "to": [emails]}' },
+    )
+    .optional(),
 });
 
 export type RequestFields = z.infer<typeof RequestFields>;

@@ -1,0 +1,91 @@
+/**
+ * Ending a PENDING approval that nobody waits for any more: its execution ended, or its task
+ * answered TaskTimedOut / TaskDoesNotExist. Shared by the cancel function and the sweeper.
+ */
+import type { Approval, ExecutionEndStatus } from "../approval.ts";
+import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
+import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+
+export interface CancelApprovalInput {
+  /** "execution-ended": an EventBridge status change said so; "task-closed": SendTask* did. */
+  reason: "execution-ended" | "task-closed";
+  /** How the execution ended, when an execution status change is the reason. */
+  executionStatus?: ExecutionEndStatus;
+}
+
+export type CancelApprovalResult =
+  | {
+      cancelled: true;
+      approval: Approval;
+      /** Approvers sent the "no longer needed" notice. */
+      notified: string[];
+      /** Approvers whose notice could not be sent (logged; not retried). */
+      notifyFailed: string[];
+    }
+  /** Someone else settled it first (a decision, the deadline, another cancel): nothing to do. */
+  | { cancelled: false; approval: Approval | undefined };
+
+/**
+ * Settles `approvalId` as CANCELLED with callback NONE (nobody is waiting, so nobody is called
+ * back), records a `cancelled` event, and sends one short notice to every approver who was
+ * emailed about it.
+ *
+ * 1. The settle is a conditional write (only while PENDING), so of any number of concurrent or
+ *    repeated cancels (EventBridge delivers at least once) exactly one goes on to notify.
+ * 2. Notices are best effort and sent once: a failed one is logged, not retried, because a
+ *    retried cancel finds the approval settled and stops at step 1.
+ */
+export async function cancelApproval(
+  deps: FlowDeps,
+  approvalId: string,
+  input: CancelApprovalInput,
+): Promise<CancelApprovalResult> {
+  const now = deps.clock();
+  const at = now.toISOString();
+
+  // 1. Settle; no dueAt, so the approval leaves the due index.
+  const settled = await deps.store.settle(approvalId, {
+    outcome: { status: "CANCELLED", reason: input.reason, at },
+    callback: "NONE",
+  });
+  if (!settled.ok) {
+    return {
+      cancelled: false,
+      approval: settled.reason === "not-found" ? undefined : settled.approval,
+    };
+  }
+  const approval = settled.approval;
+  await deps.store.appendEvent(approvalId, {
+    type: "cancelled",
+    at,
+    actor: "signoff",
+    data: {
+      reason: input.reason,
+      ...(input.executionStatus === undefined ? {} : { executionStatus: input.executionStatus }),
+    },
+  });
+  log(deps, "info", "approval cancelled", { approvalId, ...input });
+
+  // 2. One notice to each approver who heard about it.
+  const recipients = listEmailedApprovers(await deps.store.listEvents(approvalId));
+  const notified: string[] = [];
+  const notifyFailed: string[] = [];
+  const extras =
+    input.executionStatus === undefined ? {} : { executionStatus: input.executionStatus };
+  for (const to of recipients) {
+    try {
+      await emailApprover(deps, approval, to, "cancelled", now, extras);
+    } catch (error) {
+      notifyFailed.push(to);
+      log(deps, "error", "cancellation notice failed", {
+        approvalId,
+        to,
+        error: describeError(error),
+      });
+      continue;
+    }
+    notified.push(to);
+    await recordEmailed(deps, approvalId, to, "cancelled");
+  }
+  return { cancelled: true, approval, notified, notifyFailed };
+}

@@ -1,0 +1,70 @@
+/**
+ * The cancel function: EventBridge delivers every "Step Functions Execution Status Change" event
+ * the rule matches (on the local stack, sfn-local calls it directly with the same event). When an
+ * execution ended without succeeding, the approvals it was waiting on are no longer needed.
+ */
+import {
+  type CancelForExecutionResult,
+  cancelForExecution,
+  ExecutionEndStatus,
+} from "@signoff/core";
+import type { EventBridgeEvent } from "aws-lambda";
+import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
+
+/** The `detail-type` of the events this function handles. */
+export const EXECUTION_STATUS_CHANGE = "Step Functions Execution Status Change";
+
+/** The fields of the event's `detail` this function reads (AWS sends more). */
+export interface ExecutionStatusChangeDetail {
+  executionArn: string;
+  stateMachineArn?: string;
+  status: string;
+}
+
+export type ExecutionStatusChangeEvent = EventBridgeEvent<
+  typeof EXECUTION_STATUS_CHANGE,
+  ExecutionStatusChangeDetail
+>;
+
+export type CancelResponse =
+  | ({ executionArn: string; status: ExecutionEndStatus } & CancelForExecutionResult)
+  /** Not an execution that ended without succeeding (RUNNING, SUCCEEDED, another event). */
+  | { ignored: true; status?: string };
+
+const END_STATUSES: ReadonlySet<string> = new Set(Object.values(ExecutionEndStatus));
+
+function isEndStatus(status: unknown): status is ExecutionEndStatus {
+  return typeof status === "string" && END_STATUSES.has(status);
+}
+
+/**
+ * Builds the handler around a runtime. It acts on ABORTED, TIMED_OUT and FAILED only; the rule
+ * already filters on them, and this check keeps a broader rule (or the local stack, which sends
+ * every change) harmless.
+ */
+export function createCancelHandler(runtime: Runtime) {
+  return async (event: ExecutionStatusChangeEvent): Promise<CancelResponse> => {
+    const detail = event?.detail;
+    if (event?.["detail-type"] !== EXECUTION_STATUS_CHANGE || !isEndStatus(detail?.status)) {
+      return {
+        ignored: true,
+        ...(typeof detail?.status === "string" && { status: detail.status }),
+      };
+    }
+    if (typeof detail.executionArn !== "string" || !detail.executionArn.startsWith("arn:")) {
+      return { ignored: true, status: detail.status };
+    }
+    const result = await cancelForExecution(runtime.deps, detail.executionArn, {
+      status: detail.status,
+    });
+    return { executionArn: detail.executionArn, status: detail.status, ...result };
+  };
+}
+
+let runtime: Runtime | undefined;
+
+/** The Lambda entry point; the runtime is built from the environment on first use. */
+export async function handler(event: ExecutionStatusChangeEvent): Promise<CancelResponse> {
+  runtime ??= createRuntimeFromEnv();
+  return createCancelHandler(runtime)(event);
+}

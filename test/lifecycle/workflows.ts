@@ -1,0 +1,55 @@
+/**
+ * Fixture state machines for the lifecycle tests, as a state machine author would write them:
+ * one waitForTaskToken Task calling request-approval, with the request fields a test needs read
+ * from the execution input.
+ */
+
+export interface ApprovalWorkflowOptions {
+  /** Request fields read from the input as `"<field>.$": "$.<field>"`, besides the usual ones. */
+  fields?: readonly string[];
+  /** Extra Task properties, e.g. `HeartbeatSeconds`. */
+  task?: Record<string, unknown>;
+}
+
+/**
+ * Request → Approved (Succeed, the task's output); Approval.Rejected, Approval.TimedOut and
+ * States.HeartbeatTimeout are caught and end in a Pass state named after them, with the error
+ * under `$.error`.
+ */
+export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object {
+  const payload: Record<string, string> = {
+    "taskToken.$": "$$.Task.Token",
+    "executionArn.$": "$$.Execution.Id",
+    "approvers.$": "$.approvers",
+    "subject.$": "$.subject",
+    "timeoutSeconds.$": "$.timeoutSeconds",
+  };
+  for (const field of options.fields ?? []) payload[`${field}.$`] = `$.${field}`;
+  const caught = (error: string, next: string) => ({
+    ErrorEquals: [error],
+    ResultPath: "$.error",
+    Next: next,
+  });
+  return {
+    StartAt: "RequestApproval",
+    States: {
+      RequestApproval: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        Parameters: { FunctionName: "request-approval", Payload: payload },
+        ...options.task,
+        Catch: [
+          caught("Approval.Rejected", "Rejected"),
+          caught("Approval.TimedOut", "TimedOut"),
+          // The alarm for a dead approval service: signoff stopped sending heartbeats.
+          caught("States.HeartbeatTimeout", "ApprovalServiceDown"),
+        ],
+        Next: "Approved",
+      },
+      Approved: { Type: "Succeed" },
+      Rejected: { Type: "Pass", End: true },
+      TimedOut: { Type: "Pass", End: true },
+      ApprovalServiceDown: { Type: "Pass", End: true },
+    },
+  };
+}
