@@ -6,13 +6,13 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headingOf } from "../support/pages.ts";
-import { pollUntil } from "../support/poll.ts";
-import { type LifecycleStack, sleep, startLifecycleStack } from "./lifecycle-stack.ts";
+import { pollUntil, sleep } from "../support/poll.ts";
+import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
 
-let signoff: LifecycleStack;
+let signoff: SignoffStack;
 
 beforeAll(async () => {
-  signoff = await startLifecycleStack();
+  signoff = await startSignoffStack({ sweepIntervalMs: 100 });
 });
 
 afterAll(async () => {

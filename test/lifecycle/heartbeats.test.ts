@@ -5,16 +5,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pollUntil } from "../support/poll.ts";
-import { type LifecycleStack, sleep, startLifecycleStack } from "./lifecycle-stack.ts";
+import { pollUntil, sleep } from "../support/poll.ts";
+import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
 import { approvalWorkflow } from "./workflows.ts";
 
 const HEARTBEAT_SECONDS = 2;
 
-let signoff: LifecycleStack;
+let signoff: SignoffStack;
 
 beforeAll(async () => {
-  signoff = await startLifecycleStack({ sweepIntervalMs: 100 });
+  signoff = await startSignoffStack({ sweepIntervalMs: 100 });
 });
 
 afterAll(async () => {

@@ -7,14 +7,15 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linksIn } from "../support/inbox.ts";
 import { headingOf } from "../support/pages.ts";
-import { type LifecycleStack, sleep, startLifecycleStack } from "./lifecycle-stack.ts";
+import { sleep } from "../support/poll.ts";
+import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
 import { approvalWorkflow } from "./workflows.ts";
 
-let signoff: LifecycleStack;
+let signoff: SignoffStack;
 
 beforeAll(async () => {
   // Sweeps run by hand at chosen instants; the escalation test starts the timer itself.
-  signoff = await startLifecycleStack({ sweeper: false });
+  signoff = await startSignoffStack({ sweeper: false });
 });
 
 afterAll(async () => {

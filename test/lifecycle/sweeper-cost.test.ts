@@ -6,17 +6,17 @@
 import { randomBytes } from "node:crypto";
 import { type Approval, buildApproval, SWEEP_PAGE_SIZE } from "@signoff/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LifecycleStack, startLifecycleStack } from "./lifecycle-stack.ts";
+import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
 
 const NOT_DUE = 400;
 const DUE = 150;
 const HOUR = 3_600_000;
 
-let signoff: LifecycleStack;
+let signoff: SignoffStack;
 const now = new Date();
 
 beforeAll(async () => {
-  signoff = await startLifecycleStack({ sweeper: false });
+  signoff = await startSignoffStack({ sweeper: false });
   // Approvals as request-approval stores them (without the emails, which cost nothing here).
   const approval = (reminders: { at: number[] }, createdAt: Date): Approval => {
     const built = buildApproval(

@@ -13,11 +13,18 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  type HistoryEvent,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import type { Approval } from "@signoff/core";
-import type { RequestApprovalResponse, Runtime } from "@signoff/functions";
+import { type Approval, type SweepStats, sweepDue } from "@signoff/core";
+import {
+  createSweeper,
+  type RequestApprovalResponse,
+  type Runtime,
+  SWEEP_LIMIT,
+} from "@signoff/functions";
 import {
   createLocalSignoff,
   type DevKeys,
@@ -26,6 +33,7 @@ import {
   REQUEST_APPROVAL_FUNCTION,
   type Stack,
   startStack,
+  startSweepTimer,
 } from "@signoff/local";
 import type { LocalFunction } from "@signoff/sfn-local";
 import { captureOutput } from "./capture-output.ts";
@@ -37,6 +45,9 @@ import { pollUntil } from "./poll.ts";
 export const APPROVAL_DEMO = "approval-demo";
 
 const FIXTURES_DIR = new URL("../fixtures/", import.meta.url);
+
+/** How a request email's subject begins; reminders and notices begin otherwise. */
+const REQUEST_SUBJECT_PREFIX = "Approval requested: ";
 
 /** One invocation of `request-approval`, as sfn-local (or a test) made it. */
 export interface RecordedRequest {
@@ -78,9 +89,14 @@ export interface SignoffStack extends PageClient {
   executions: string[];
   /** Invokes the request-approval function directly, as a retrying Lambda invoke would. */
   invokeRequestApproval(payload: unknown): Promise<RequestApprovalResponse>;
-  /** Creates a state machine from `test/fixtures/<file>` through CreateStateMachine. */
-  createStateMachine(name: string, file: string): Promise<string>;
+  /**
+   * Creates a state machine through CreateStateMachine, from `test/fixtures/<file>` when given a
+   * file name, or from a definition object.
+   */
+  createStateMachine(name: string, fileOrDefinition: string | object): Promise<string>;
   startExecution(stateMachineArn: string, input: unknown): Promise<string>;
+  stopExecution(executionArn: string): Promise<void>;
+  history(executionArn: string): Promise<HistoryEvent[]>;
   statusOf(executionArn: string): Promise<string>;
   /** The execution as it is now: status, and output or error once it ended. */
   describeExecution(executionArn: string): Promise<ExecutionEnd>;
@@ -89,6 +105,8 @@ export interface SignoffStack extends PageClient {
   taskCallbacks(executionArn: string): Promise<string[]>;
   /** The request-approval invocation for `subject`, once it has returned. */
   requestFor(subject: string): Promise<CompletedRequest>;
+  /** The id of the approval request-approval stored for `subject`, once it has returned. */
+  approvalIdFor(subject: string): Promise<string>;
   approval(approvalId: string): Promise<Approval | undefined>;
   /**
    * The approval once its callback is no longer PENDING. The sweeper records the delivery just
@@ -100,14 +118,22 @@ export interface SignoffStack extends PageClient {
   readInbox(): Promise<InboxMail[]>;
   findMail(to: string, subject: string): Promise<InboxMail[]>;
   waitForMail(to: string, subject: string): Promise<InboxMail>;
-  /** Waits for the mail to `to` about `subject` and returns its two links. */
+  /** Waits for the request mail (not a reminder) to `to` about `subject`; returns its two links. */
   linksFor(to: string, subject: string): Promise<{ approve: string; reject: string }>;
+  /** Starts the sweeper on a timer, as `npm start` runs it; a no-op while it runs. */
+  startSweeper(intervalMs?: number): void;
+  /** Stops the timer and waits for a run in progress to end. */
+  stopSweeper(): Promise<void>;
+  /** One sweep now, or at the instant `now`, with the stack's runtime. */
+  sweep(options?: { now?: Date; limit?: number }): Promise<SweepStats>;
   stop(): Promise<void>;
 }
 
 export interface SignoffStackOptions {
   /** Default 200 ms, so deadlines pass promptly. */
   sweepIntervalMs?: number;
+  /** Start the sweeper timer at once; default true. Tests that sweep by hand pass false. */
+  sweeper?: boolean;
 }
 
 /** Starts the stack; call `stop()` in afterAll. */
@@ -131,7 +157,7 @@ async function start(
 ): Promise<SignoffStack> {
   // 1. signoff as `npm start` builds it, with request-approval wrapped to record its payloads.
   const keys = await loadDevKeys();
-  const signoff = createLocalSignoff({ keys, sweepIntervalMs: options.sweepIntervalMs ?? 200 });
+  const signoff = createLocalSignoff({ keys });
   const requestApproval = signoff.functions[REQUEST_APPROVAL_FUNCTION]!;
   const requests: RecordedRequest[] = [];
   const recordingRequestApproval: LocalFunction = async (payload, context) => {
@@ -149,13 +175,13 @@ async function start(
     }
   };
 
-  // 2. The stack on free ports, wired as `npm start` wires it (main.ts); starting the API
-  // applies the AWS_* variables to process.env.
+  // 2. The stack on free ports, wired as `npm start` wires it (main.ts), except that the sweeper
+  // timer is the harness's, so tests can stop it; starting the API applies the AWS_* variables
+  // to process.env.
   const stack = await startStack({
     ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0 },
     functions: { [REQUEST_APPROVAL_FUNCTION]: recordingRequestApproval },
     api: signoff.api,
-    services: signoff.services,
     onExecutionStatusChange: signoff.onExecutionStatusChange,
     log: (line) => logs.push(line),
   });
@@ -164,6 +190,8 @@ async function start(
   const inboxUrl = stack.endpoints.inbox;
   const pages: PageResponse[] = [];
   const executions: string[] = [];
+  const sweepOnce = createSweeper(signoff.runtime());
+  let sweeper: { stop(): Promise<void> } | undefined;
 
   async function describeExecution(executionArn: string): Promise<ExecutionEnd> {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -175,7 +203,7 @@ async function start(
     };
   }
 
-  return {
+  const signoffStack: SignoffStack = {
     stack,
     sfn,
     apiUrl,
@@ -194,8 +222,11 @@ async function start(
       return (await recordingRequestApproval(payload, context)) as RequestApprovalResponse;
     },
 
-    async createStateMachine(name, file) {
-      const definition = await readFile(new URL(file, FIXTURES_DIR), "utf8");
+    async createStateMachine(name, fileOrDefinition) {
+      const definition =
+        typeof fileOrDefinition === "string"
+          ? await readFile(new URL(fileOrDefinition, FIXTURES_DIR), "utf8")
+          : JSON.stringify(fileOrDefinition);
       const created = await sfn.send(
         new CreateStateMachineCommand({ name, definition, roleArn: LOCAL_ROLE_ARN }),
       );
@@ -208,6 +239,17 @@ async function start(
       );
       executions.push(started.executionArn!);
       return started.executionArn!;
+    },
+
+    async stopExecution(executionArn) {
+      await sfn.send(new StopExecutionCommand({ executionArn, error: "Ops.Stopped" }));
+    },
+
+    async history(executionArn) {
+      const { events } = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
+      );
+      return events ?? [];
     },
 
     async statusOf(executionArn) {
@@ -228,10 +270,7 @@ async function start(
     },
 
     async taskCallbacks(executionArn) {
-      const history = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }),
-      );
-      return (history.events ?? [])
+      return (await signoffStack.history(executionArn))
         .map((event) => event.type ?? "")
         .filter((type) => ["TaskSucceeded", "TaskFailed", "TaskTimedOut"].includes(type));
     },
@@ -241,6 +280,10 @@ async function start(
         const found = requests.find((r) => r.payload.subject === subject && r.result && r.token);
         return found as CompletedRequest | undefined;
       });
+    },
+
+    async approvalIdFor(subject) {
+      return (await signoffStack.requestFor(subject)).result.approvalId;
     },
 
     approval(approvalId) {
@@ -270,10 +313,28 @@ async function start(
     readInbox: () => readInbox(inboxUrl),
     findMail: (to, subject) => findMail(inboxUrl, to, subject),
     waitForMail: (to, subject) => waitForMail(inboxUrl, to, subject),
-    linksFor: async (to, subject) => linksIn(await waitForMail(inboxUrl, to, subject)),
+    linksFor: async (to, subject) =>
+      linksIn(await waitForMail(inboxUrl, to, `${REQUEST_SUBJECT_PREFIX}${subject}`)),
+
+    startSweeper(intervalMs = options.sweepIntervalMs ?? 200) {
+      sweeper ??= startSweepTimer(sweepOnce, intervalMs, () => {});
+    },
+
+    async stopSweeper() {
+      await sweeper?.stop();
+      sweeper = undefined;
+    },
+
+    sweep(sweepOptions = {}) {
+      return sweepDue(signoff.runtime().deps, {
+        limit: sweepOptions.limit ?? SWEEP_LIMIT,
+        ...(sweepOptions.now && { now: sweepOptions.now }),
+      });
+    },
 
     async stop() {
       try {
+        await signoffStack.stopSweeper();
         sfn.destroy();
         await stack.stop();
       } finally {
@@ -281,6 +342,8 @@ async function start(
       }
     },
   };
+  if (options.sweeper ?? true) signoffStack.startSweeper();
+  return signoffStack;
 }
 
 function tokenOf(payload: unknown): string | undefined {

@@ -102,23 +102,9 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
   const sweeper: StackService = {
     name: "sweeper",
     async start(context) {
-      const sweep = createSweeper(started());
-      const intervalMs = options.sweepIntervalMs ?? 2_000;
-      let running: Promise<unknown> | undefined;
-      // A run that outlasts the interval is not overlapped by the next one.
-      const timer = setInterval(() => {
-        running ??= sweep()
-          .catch((error: Error) => context.log(`sweeper: run failed: ${error.name}`))
-          .finally(() => {
-            running = undefined;
-          });
-      }, intervalMs);
-      return {
-        async stop() {
-          clearInterval(timer);
-          await running;
-        },
-      };
+      return startSweepTimer(createSweeper(started()), options.sweepIntervalMs ?? 2_000, (error) =>
+        context.log(`sweeper: run failed: ${error.name}`),
+      );
     },
   };
 
@@ -132,5 +118,31 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
       await createCancelHandler(started())(event);
     },
     runtime: started,
+  };
+}
+
+/**
+ * Runs `sweep` every `intervalMs` until stopped, as the scheduled sweeper runs on AWS. A run
+ * that outlasts the interval is not overlapped by the next one; `stop` waits for a run in
+ * progress.
+ */
+export function startSweepTimer(
+  sweep: () => Promise<unknown>,
+  intervalMs: number,
+  onError: (error: Error) => void,
+): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= sweep()
+      .catch(onError)
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
   };
 }
