@@ -18,37 +18,17 @@ import {
   sweepDue,
   viewApproval,
 } from "@signoff/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { approvalPartition } from "./adapters/dynamo-approval-item.ts";
-import {
-  type DynamoEmulator,
-  type SesEmulator,
-  startDynamo,
-  startSesInbox,
-} from "./test-support/emulators.ts";
 import { failMailTo, injectCallbackFaults } from "./test-support/fault-injection.ts";
 import { createTestRuntime, findLinks } from "./test-support/runtime-fixture.ts";
-import {
-  type SfnEmulator,
-  startSfn,
-  unknownTaskToken,
-  type WaitingTask,
-} from "./test-support/sfn-emulator.ts";
+import { unknownTaskToken, type WaitingTask } from "./test-support/sfn-emulator.ts";
+import { useEmulators } from "./test-support/use-emulators.ts";
 
 const PUBLIC_URL = "https://approve.example.com";
 const start = Date.parse("2026-03-01T12:00:00.000Z");
 
-let dynamo: DynamoEmulator;
-let ses: SesEmulator;
-let sfn: SfnEmulator;
-
-beforeAll(async () => {
-  [dynamo, ses, sfn] = await Promise.all([startDynamo(), startSesInbox(), startSfn()]);
-});
-
-afterAll(async () => {
-  await Promise.all([dynamo?.stop(), ses?.stop(), sfn?.stop()]);
-});
+const emulators = useEmulators();
 
 let time: number;
 let tableName: string;
@@ -65,12 +45,15 @@ beforeEach(async () => {
   logs = [];
   subject = `Deploy ${randomUUID()}`;
   // A table per test, as sweepDue reads every due item in it.
-  [tableName, task] = await Promise.all([dynamo.createTable(), sfn.startWaitingTask()]);
+  [tableName, task] = await Promise.all([
+    emulators.dynamo.createTable(),
+    emulators.sfn.startWaitingTask(),
+  ]);
   const runtime = createTestRuntime({
-    dynamo,
-    ses,
+    dynamo: emulators.dynamo,
+    ses: emulators.ses,
     tableName,
-    sfnEndpoint: sfn.endpoint,
+    sfnEndpoint: emulators.sfn.endpoint,
     publicUrl: PUBLIC_URL,
     clock: () => new Date(time),
     log: (level, message, fields) => logs.push({ level, message, fields }),
@@ -98,7 +81,7 @@ async function requested(overrides: Partial<NewApprovalInput> = {}): Promise<str
 
 /** This test's mail, as SES accepted it, oldest first. */
 async function sentMail() {
-  return (await ses.readMail()).filter((message) => message.subject.includes(subject));
+  return (await emulators.ses.readMail()).filter((message) => message.subject.includes(subject));
 }
 
 async function recipients(): Promise<string[]> {
@@ -106,7 +89,7 @@ async function recipients(): Promise<string[]> {
 }
 
 async function linkFor(to: string, action: "approve" | "reject" = "approve"): Promise<string> {
-  const links = findLinks(await ses.readMail(), to, subject);
+  const links = findLinks(await emulators.ses.readMail(), to, subject);
   return links[action].slice(`${PUBLIC_URL}/a/`.length);
 }
 
@@ -127,7 +110,7 @@ async function decideViaPage(to: string, decision: "approve" | "reject", comment
 
 /** The callbacks Step Functions accepted for an execution, from its history. */
 async function callbacksReceived(executionArn: string) {
-  return (await sfn.history(executionArn)).filter(
+  return (await emulators.sfn.history(executionArn)).filter(
     (event) => event.type === "TaskSucceeded" || event.type === "TaskFailed",
   );
 }
@@ -176,7 +159,7 @@ describe("requestApproval", () => {
       reason: "invalid-request",
       field: "policy.required",
     });
-    const { Items: items } = await dynamo.documentClient.send(
+    const { Items: items } = await emulators.dynamo.documentClient.send(
       new ScanCommand({ TableName: tableName }),
     );
     expect(items).toEqual([]);
@@ -227,7 +210,7 @@ describe("decide", () => {
       approval: { status: "APPROVED" },
       callback: { status: "delivered", attempt: 1 },
     });
-    const execution = await sfn.waitForEnd(task.executionArn);
+    const execution = await emulators.sfn.waitForEnd(task.executionArn);
     expect(execution.status).toBe("SUCCEEDED");
     expect(JSON.parse(execution.output!)).toMatchObject({
       approvalId: id,
@@ -253,7 +236,7 @@ describe("decide", () => {
   it("sends Approval.Rejected on a rejection", async () => {
     await requested();
     await decideViaPage("bob@x.io", "reject", "no");
-    expect(await sfn.waitForEnd(task.executionArn)).toMatchObject({
+    expect(await emulators.sfn.waitForEnd(task.executionArn)).toMatchObject({
       status: "FAILED",
       error: "Approval.Rejected",
     });
@@ -277,7 +260,7 @@ describe("decide", () => {
       callback: "DELIVERED",
       callbackAttempts: 1,
     });
-    expect((await sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
+    expect((await emulators.sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
     expect(await callbacksReceived(task.executionArn)).toHaveLength(1);
   });
 
@@ -319,19 +302,21 @@ describe("deliverCallback", () => {
     const result = await decideViaPage("ann@x.io", "approve");
     expect(result).toMatchObject({ ok: true, callback: { status: "retry-scheduled", attempt: 1 } });
     expect(await store.get(id)).toMatchObject({ callback: "PENDING", dueAt: start + 30_000 });
-    expect(await sfn.describeExecution(task.executionArn)).toMatchObject({ status: "RUNNING" });
+    expect(await emulators.sfn.describeExecution(task.executionArn)).toMatchObject({
+      status: "RUNNING",
+    });
 
     expect(await sweepDue(deps, { limit: 10 })).toMatchObject({ due: 0 });
     time = start + 30_000;
     const stats = await sweepDue(deps, { limit: 10 });
     expect(stats).toMatchObject({ due: 1, callbacksRetried: 1, callbacksDelivered: 1 });
     expect(await store.get(id)).toMatchObject({ callback: "DELIVERED", callbackAttempts: 2 });
-    expect((await sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
+    expect((await emulators.sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
   });
 
   it("marks the approval EXPIRED when the task closed before the first attempt", async () => {
     const id = await requested({ approvers: ["ann@x.io"] });
-    await sfn.stopExecution(task.executionArn);
+    await emulators.sfn.stopExecution(task.executionArn);
     const result = await decideViaPage("ann@x.io", "approve");
     expect(result).toMatchObject({ ok: true, callback: { status: "task-closed" } });
     expect(await store.get(id)).toMatchObject({
@@ -340,7 +325,9 @@ describe("deliverCallback", () => {
       outcome: { status: "EXPIRED", reason: "task-closed" },
       callbackError: expect.stringMatching(/^task-timed-out: TaskTimedOut: /),
     });
-    expect(await sfn.describeExecution(task.executionArn)).toMatchObject({ status: "ABORTED" });
+    expect(await emulators.sfn.describeExecution(task.executionArn)).toMatchObject({
+      status: "ABORTED",
+    });
   });
 
   it("marks the approval CANCELLED when no task ever had its token", async () => {
@@ -361,7 +348,7 @@ describe("deliverCallback", () => {
     const first = await decideViaPage("ann@x.io", "approve");
     expect(first).toMatchObject({ ok: true, callback: { status: "retry-scheduled", attempt: 1 } });
     // The first attempt did get through; only its answer was lost.
-    expect((await sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
+    expect((await emulators.sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
     time = start + 30_000;
     const retry = await deliverCallback(deps, id);
     expect(retry).toEqual({ status: "delivered", attempt: 2, ambiguous: true });
@@ -379,7 +366,9 @@ describe("deliverCallback", () => {
     time = start + 60_000;
     expect(await deliverCallback(deps, id)).toMatchObject({ status: "gave-up", attempt: 2 });
     expect(await store.get(id)).toMatchObject({ status: "APPROVED", callback: "GAVE_UP" });
-    expect(await sfn.describeExecution(task.executionArn)).toMatchObject({ status: "RUNNING" });
+    expect(await emulators.sfn.describeExecution(task.executionArn)).toMatchObject({
+      status: "RUNNING",
+    });
   });
 });
 
@@ -390,7 +379,7 @@ describe("sweepDue", () => {
     const stats = await sweepDue(deps, { limit: 10 });
     expect(stats).toMatchObject({ due: 1, expired: 1, callbacksDelivered: 1, failed: 0 });
     expect(await store.get(id)).toMatchObject({ status: "EXPIRED", callback: "DELIVERED" });
-    expect(await sfn.waitForEnd(task.executionArn)).toMatchObject({
+    expect(await emulators.sfn.waitForEnd(task.executionArn)).toMatchObject({
       status: "FAILED",
       error: "Approval.TimedOut",
     });
@@ -398,7 +387,7 @@ describe("sweepDue", () => {
 
   it("follows onTimeout approve and settles what decisions already settled", async () => {
     const autoId = await requested({ timeoutSeconds: 60, onTimeout: "approve" });
-    const other = await sfn.startWaitingTask();
+    const other = await emulators.sfn.startWaitingTask();
     const decidedId = await requested({ taskToken: other.token, approvers: ["ann@x.io"] });
     // A decide that crashed between recording the decision and settling it:
     await store.recordDecision(decidedId, {
@@ -418,8 +407,8 @@ describe("sweepDue", () => {
       status: "REJECTED",
       outcome: { reason: "rejected" },
     });
-    expect((await sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
-    expect(await sfn.waitForEnd(other.executionArn)).toMatchObject({
+    expect((await emulators.sfn.waitForEnd(task.executionArn)).status).toBe("SUCCEEDED");
+    expect(await emulators.sfn.waitForEnd(other.executionArn)).toMatchObject({
       status: "FAILED",
       error: "Approval.Rejected",
     });
@@ -427,7 +416,7 @@ describe("sweepDue", () => {
 
   it("carries on past an item that fails", async () => {
     await requested({ timeoutSeconds: 60 });
-    const other = await sfn.startWaitingTask();
+    const other = await emulators.sfn.startWaitingTask();
     await requested({ taskToken: other.token, timeoutSeconds: 60 });
     // dynalite cannot fail one write on demand, so the first settle throws here instead.
     const { settle } = store;
@@ -463,12 +452,12 @@ describe("the task token", () => {
     // The third attempt goes through: the token handed around was the execution's real one.
     time = start + 90_000;
     await sweepDue(deps, { limit: 10 });
-    expect(await sfn.waitForEnd(task.executionArn)).toMatchObject({
+    expect(await emulators.sfn.waitForEnd(task.executionArn)).toMatchObject({
       status: "FAILED",
       error: "Approval.Rejected",
     });
 
-    const { Items: items = [] } = await dynamo.documentClient.send(
+    const { Items: items = [] } = await emulators.dynamo.documentClient.send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: "pk = :pk",
@@ -477,7 +466,7 @@ describe("the task token", () => {
     );
     expect(items.length).toBeGreaterThan(1);
     const everything = JSON.stringify([
-      await ses.readMail(),
+      await emulators.ses.readMail(),
       await store.listEvents(id),
       logs,
       items,

@@ -15,30 +15,15 @@ import {
   sweepDue,
   viewApproval,
 } from "@signoff/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type DynamoEmulator,
-  type SesEmulator,
-  startDynamo,
-  startSesInbox,
-} from "./test-support/emulators.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createTestRuntime, findLinks, TEST_PUBLIC_URL } from "./test-support/runtime-fixture.ts";
-import { type SfnEmulator, startSfn, type WaitingTask } from "./test-support/sfn-emulator.ts";
+import type { WaitingTask } from "./test-support/sfn-emulator.ts";
+import { useEmulators } from "./test-support/use-emulators.ts";
 
 const start = Date.parse("2026-03-01T12:00:00.000Z");
 const SECOND = 1000;
 
-let dynamo: DynamoEmulator;
-let ses: SesEmulator;
-let sfn: SfnEmulator;
-
-beforeAll(async () => {
-  [dynamo, ses, sfn] = await Promise.all([startDynamo(), startSesInbox(), startSfn()]);
-});
-
-afterAll(async () => {
-  await Promise.all([dynamo?.stop(), ses?.stop(), sfn?.stop()]);
-});
+const emulators = useEmulators();
 
 let time: number;
 let deps: FlowDeps;
@@ -50,13 +35,16 @@ beforeEach(async () => {
   time = start;
   subject = `Deploy ${randomUUID()}`;
   // A table per test, as sweepDue reads every due item in it.
-  const [tableName, waiting] = await Promise.all([dynamo.createTable(), sfn.startWaitingTask()]);
+  const [tableName, waiting] = await Promise.all([
+    emulators.dynamo.createTable(),
+    emulators.sfn.startWaitingTask(),
+  ]);
   task = waiting;
   deps = createTestRuntime({
-    dynamo,
-    ses,
+    dynamo: emulators.dynamo,
+    ses: emulators.ses,
     tableName,
-    sfnEndpoint: sfn.endpoint,
+    sfnEndpoint: emulators.sfn.endpoint,
     clock: () => new Date(time),
   }).deps;
 });
@@ -82,7 +70,7 @@ function sweepAt(seconds: number): Promise<SweepStats> {
 
 /** This test's mail whose subject starts with `prefix`, by recipient. */
 async function mailTo(prefix: string): Promise<string[]> {
-  return (await ses.readMail())
+  return (await emulators.ses.readMail())
     .filter((mail) => mail.subject === `${prefix}: ${subject}`)
     .flatMap((mail) => mail.destination.to)
     .sort();
@@ -120,7 +108,7 @@ describe("reminders", () => {
       "cat@x.io",
       "cat@x.io",
     ]);
-    const last = (await ses.readMail())
+    const last = (await emulators.ses.readMail())
       .filter((mail) => mail.subject.startsWith("Reminder:"))
       .at(-1);
     expect(last?.body.text).toContain("Time left: 1 minute");
@@ -172,7 +160,7 @@ describe("escalation", () => {
     expect((await sweepAt(301)).escalated).toBe(0);
 
     expect(await mailTo("Escalated: approval requested")).toEqual(["lead@x.io"]);
-    const mail = (await ses.readMail()).find((m) => m.subject.startsWith("Escalated:"));
+    const mail = (await emulators.ses.readMail()).find((m) => m.subject.startsWith("Escalated:"));
     expect(mail?.body.text).toContain("Nobody had settled it 5 minutes after it was requested");
     expect(await deps.store.get(approvalId)).toMatchObject({
       approvers: ["ann@x.io", "lead@x.io"],
@@ -182,7 +170,7 @@ describe("escalation", () => {
 
     // lead decides through the escalation email's link, and the waiting task hears.
     const links = findLinks(
-      await ses.readMail(),
+      await emulators.ses.readMail(),
       "lead@x.io",
       `Escalated: approval requested: ${subject}`,
     );
@@ -195,7 +183,7 @@ describe("escalation", () => {
       decision: "approve",
     });
     expect(decided).toMatchObject({ ok: true, approval: { status: "APPROVED" } });
-    const end = await sfn.waitForEnd(task.executionArn);
+    const end = await emulators.sfn.waitForEnd(task.executionArn);
     expect(end.status).toBe("SUCCEEDED");
     expect(JSON.parse(end.output ?? "{}")).toMatchObject({
       outcome: "approved",
@@ -226,7 +214,7 @@ describe("escalation", () => {
     await sweepAt(800);
     expect(await mailTo("Reminder: approval requested")).toEqual(["ann@x.io", "lead@x.io"]);
 
-    await sfn.stopExecution(task.executionArn);
+    await emulators.sfn.stopExecution(task.executionArn);
     expect(await cancelForExecution(deps, task.executionArn, { status: "ABORTED" })).toMatchObject({
       cancelled: [approvalId],
       notified: 2,
@@ -250,12 +238,12 @@ describe("heartbeats", () => {
     // Late by most of an interval: one heartbeat, and the next a full third later.
     expect((await sweepAt(290)).heartbeats).toBe(1);
     expect((await deps.store.get(approvalId))?.dueAt).toBe(start + 390 * SECOND);
-    expect((await sfn.describeExecution(task.executionArn)).status).toBe("RUNNING");
+    expect((await emulators.sfn.describeExecution(task.executionArn)).status).toBe("RUNNING");
   });
 
   it("cancel the approval when the task has closed, and tell the approvers", async () => {
     const approvalId = await requested({ heartbeatSeconds: 300 });
-    await sfn.stopExecution(task.executionArn);
+    await emulators.sfn.stopExecution(task.executionArn);
     const stats = await sweepAt(100);
     expect(stats).toMatchObject({ heartbeats: 0, cancelled: 1 });
     expect(await deps.store.get(approvalId)).toMatchObject({
@@ -265,7 +253,9 @@ describe("heartbeats", () => {
     });
     expect((await deps.store.get(approvalId))?.dueAt).toBeUndefined();
     expect(await mailTo("No longer needed")).toEqual(["ann@x.io", "bob@x.io"]);
-    const notice = (await ses.readMail()).find((m) => m.subject === `No longer needed: ${subject}`);
+    const notice = (await emulators.ses.readMail()).find(
+      (m) => m.subject === `No longer needed: ${subject}`,
+    );
     expect(notice?.body.text).toContain(
       "The workflow step that was waiting for your approval has already closed",
     );

@@ -4,32 +4,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { type FlowDeps, requestApproval, viewApproval } from "@signoff/core";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  type DynamoEmulator,
-  type SesEmulator,
-  startDynamo,
-  startSesInbox,
-} from "../test-support/emulators.ts";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createTestRuntime, findLinks } from "../test-support/runtime-fixture.ts";
-import { type SfnEmulator, startSfn, type WaitingTask } from "../test-support/sfn-emulator.ts";
+import type { WaitingTask } from "../test-support/sfn-emulator.ts";
+import { useEmulators } from "../test-support/use-emulators.ts";
 import {
   createCancelHandler,
   EXECUTION_STATUS_CHANGE,
   type ExecutionStatusChangeEvent,
 } from "./cancel.ts";
 
-let dynamo: DynamoEmulator;
-let ses: SesEmulator;
-let sfn: SfnEmulator;
-
-beforeAll(async () => {
-  [dynamo, ses, sfn] = await Promise.all([startDynamo(), startSesInbox(), startSfn()]);
-});
-
-afterAll(async () => {
-  await Promise.all([dynamo?.stop(), ses?.stop(), sfn?.stop()]);
-});
+const emulators = useEmulators();
 
 let deps: FlowDeps;
 let cancel: ReturnType<typeof createCancelHandler>;
@@ -39,9 +24,17 @@ let subject: string;
 
 beforeEach(async () => {
   subject = `Deploy ${randomUUID()}`;
-  const [tableName, waiting] = await Promise.all([dynamo.createTable(), sfn.startWaitingTask()]);
+  const [tableName, waiting] = await Promise.all([
+    emulators.dynamo.createTable(),
+    emulators.sfn.startWaitingTask(),
+  ]);
   task = waiting;
-  const runtime = createTestRuntime({ dynamo, ses, tableName, sfnEndpoint: sfn.endpoint });
+  const runtime = createTestRuntime({
+    dynamo: emulators.dynamo,
+    ses: emulators.ses,
+    tableName,
+    sfnEndpoint: emulators.sfn.endpoint,
+  });
   deps = runtime.deps;
   cancel = createCancelHandler(runtime);
 });
@@ -83,14 +76,14 @@ async function request(fields: { approvers?: string[] } = {}) {
 }
 
 async function mailAbout(what: string) {
-  return (await ses.readMail()).filter((mail) => mail.subject === `${what}: ${subject}`);
+  return (await emulators.ses.readMail()).filter((mail) => mail.subject === `${what}: ${subject}`);
 }
 
 describe("the cancel handler", () => {
   it("cancels the stopped execution's approval and tells each approver once", async () => {
     const approvalId = await request();
-    const links = findLinks(await ses.readMail(), "ann@example.com", subject);
-    await sfn.stopExecution(task.executionArn);
+    const links = findLinks(await emulators.ses.readMail(), "ann@example.com", subject);
+    await emulators.sfn.stopExecution(task.executionArn);
 
     const response = await cancel(statusChange("ABORTED"));
     expect(response).toEqual({
@@ -132,7 +125,7 @@ describe("the cancel handler", () => {
     const approvalId = await request();
     expect(await cancel(statusChange("TIMED_OUT"))).toMatchObject({ cancelled: [approvalId] });
 
-    task = await sfn.startWaitingTask();
+    task = await emulators.sfn.startWaitingTask();
     subject = `Deploy ${randomUUID()}`;
     const failedId = await request();
     expect(await cancel(statusChange("FAILED"))).toMatchObject({ cancelled: [failedId] });
@@ -166,10 +159,10 @@ describe("the cancel handler", () => {
       callback: "PENDING",
       dueAt: Date.now() + 60_000,
     });
-    const other = await sfn.startWaitingTask();
+    const other = await emulators.sfn.startWaitingTask();
     task = other;
     const elsewhere = await request();
-    task = await sfn.startWaitingTask();
+    task = await emulators.sfn.startWaitingTask();
     const unnamed = await requestApproval(deps, {
       taskToken: task.token,
       approvers: ["ann@example.com"],
