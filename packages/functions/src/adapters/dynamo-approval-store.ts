@@ -96,16 +96,23 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     }
   }
 
+  /** The key condition of an approval's audit events: its partition, `EVT#` sort keys. */
+  function eventsOf(approvalId: string) {
+    return {
+      TableName: tableName,
+      KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+      ExpressionAttributeNames: expressionNames("pk", "sk"),
+      ExpressionAttributeValues: {
+        ":pk": approvalPartition(approvalId),
+        ":prefix": EVENT_SORT_PREFIX,
+      },
+    };
+  }
+
   async function lastEvent(approvalId: string): Promise<AuditEvent | undefined> {
     const { Items: items } = await client.send(
       new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-        ExpressionAttributeNames: expressionNames("pk", "sk"),
-        ExpressionAttributeValues: {
-          ":pk": approvalPartition(approvalId),
-          ":prefix": EVENT_SORT_PREFIX,
-        },
+        ...eventsOf(approvalId),
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
@@ -356,13 +363,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       do {
         const page = await client.send(
           new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: expressionNames("pk", "sk"),
-            ExpressionAttributeValues: {
-              ":pk": approvalPartition(approvalId),
-              ":prefix": EVENT_SORT_PREFIX,
-            },
+            ...eventsOf(approvalId),
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
