@@ -1,0 +1,140 @@
+/**
+ * The bare-I/O floors: the same kinds and number of calls the real path made, in the same order,
+ * sent straight through SDK clients with nothing between them — no parsing, validation, crypto,
+ * rendering or domain logic. Items and emails are copies of what the real path wrote, so each
+ * call carries the same payload size.
+ */
+import { SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CountingClients } from "./counting-clients.ts";
+
+export type Item = Record<string, unknown>;
+
+/** A sent email, as the SES emulator stored it. */
+export interface EmailTemplate {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface FloorTemplates {
+  tableName: string;
+  /** The approval item the real path wrote (or read). */
+  approval: Item;
+  /** Audit event items the real path wrote, reused in turn. */
+  events: Item[];
+  email?: EmailTemplate;
+  /** The output SendTaskSuccess carried. */
+  taskOutput?: string;
+}
+
+export interface FloorTarget {
+  /** The approval partition to write, e.g. `A#floor-…`; must exist unless the floor puts it. */
+  pk: string;
+  /** True when the first PutItem is the approval itself (the request path's create). */
+  putsApproval: boolean;
+  taskToken?: string;
+}
+
+/** Sends `calls` in order against `target`; throws on a call kind it does not know. */
+export async function replayFloor(
+  clients: CountingClients,
+  templates: FloorTemplates,
+  target: FloorTarget,
+  calls: readonly string[],
+): Promise<void> {
+  const { tableName } = templates;
+  const key = { pk: target.pk, sk: "APPROVAL" };
+  let puts = 0;
+  let events = 0;
+  let updates = 0;
+  for (const call of calls) {
+    switch (call) {
+      case "PutItem": {
+        const first = puts++ === 0 && target.putsApproval;
+        const template = first
+          ? { ...templates.approval, ...key }
+          : {
+              ...templates.events[events % templates.events.length],
+              pk: target.pk,
+              sk: `EVT#floor${String(events++).padStart(6, "0")}`,
+            };
+        await clients.dynamo.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: template,
+            ConditionExpression: "attribute_not_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": "pk" },
+          }),
+        );
+        break;
+      }
+      case "Query":
+        await clients.dynamo.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk" },
+            ExpressionAttributeValues: { ":pk": target.pk, ":prefix": "EVT#" },
+            ScanIndexForward: false,
+            Limit: 1,
+            ConsistentRead: true,
+          }),
+        );
+        break;
+      case "GetItem":
+        await clients.dynamo.send(
+          new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+        );
+        break;
+      case "UpdateItem":
+        await clients.dynamo.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: "SET #n = :n",
+            ConditionExpression: "attribute_exists(#pk)",
+            ExpressionAttributeNames: { "#pk": "pk", "#n": "floorUpdates" },
+            ExpressionAttributeValues: { ":n": ++updates },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        break;
+      case "SendEmail": {
+        const email = templates.email;
+        if (!email) throw new Error("the floor has no email to send");
+        const charset = "UTF-8";
+        await clients.ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: email.from,
+            Destination: { ToAddresses: [email.to] },
+            Content: {
+              Simple: {
+                Subject: { Data: email.subject, Charset: charset },
+                Body: {
+                  Html: { Data: email.html, Charset: charset },
+                  Text: { Data: email.text, Charset: charset },
+                },
+              },
+            },
+          }),
+        );
+        break;
+      }
+      case "SendTaskSuccess":
+        if (!target.taskToken) throw new Error("the floor has no task token");
+        await clients.sfn.send(
+          new SendTaskSuccessCommand({
+            taskToken: target.taskToken,
+            output: templates.taskOutput ?? "{}",
+          }),
+        );
+        break;
+      default:
+        throw new Error(`the floor cannot replay ${call}`);
+    }
+  }
+}
