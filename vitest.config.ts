@@ -6,6 +6,9 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The SDK's notice that its 2027 releases need Node 22 (Lambda runs nodejs22.x) would
+    // otherwise repeat once per test file; npm start silences it the same way.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       { extends: true, test: { name: "core", include: ["packages/core/src/**/*.test.ts"] } },
       {
