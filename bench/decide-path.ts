@@ -15,8 +15,13 @@ import { createApp } from "@signoff/functions";
 import { LOCAL_CREDENTIALS } from "@signoff/local";
 import { APPROVER, type BenchStack, type WaitingApproval } from "./bench-stack.ts";
 import { createCountingClients, describeCalls } from "./counting-clients.ts";
-import { type FloorTemplates, type Item, replayFloor } from "./floor.ts";
-import type { PathResult } from "./request-path.ts";
+import {
+  type FloorTemplates,
+  type Item,
+  type PathResult,
+  replayFloor,
+  summarizePath,
+} from "./floor.ts";
 import { median, progress, quantile, timeMs } from "./stats.ts";
 
 /** The path and form body a person's click on Approve POSTs. */
@@ -110,17 +115,7 @@ export async function benchDecidePath(
       }
       if ((i + 1) % 50 === 0) progress(`decide path: ${i + 1}/${total}`);
     }
-    const pathMedian = median(pathTimes);
-    const floorMedian = median(floorTimes);
-    return {
-      pathMedian,
-      pathP99: quantile(pathTimes, 0.99),
-      floorMedian,
-      floorP99: quantile(floorTimes, 0.99),
-      ratio: pathMedian / floorMedian,
-      samples: pathTimes.length,
-      calls: describeCalls(calls),
-    };
+    return summarizePath(pathTimes, floorTimes, calls);
   } finally {
     floorClients.destroy();
   }

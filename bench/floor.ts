@@ -7,7 +7,8 @@
 import { SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CountingClients } from "./counting-clients.ts";
+import { type CountingClients, describeCalls } from "./counting-clients.ts";
+import { median, quantile } from "./stats.ts";
 
 export type Item = Record<string, unknown>;
 
@@ -137,4 +138,34 @@ export async function replayFloor(
         throw new Error(`the floor cannot replay ${call}`);
     }
   }
+}
+
+export interface PathResult {
+  pathMedian: number;
+  pathP99: number;
+  floorMedian: number;
+  floorP99: number;
+  ratio: number;
+  samples: number;
+  /** What the real path sent per sample, e.g. "3 PutItem + 2 Query + 2 SendEmail". */
+  calls: string;
+}
+
+/** A path's timings against its floor's, sample for sample, as the bench table reports them. */
+export function summarizePath(
+  pathTimes: readonly number[],
+  floorTimes: readonly number[],
+  calls: readonly string[],
+): PathResult {
+  const pathMedian = median(pathTimes);
+  const floorMedian = median(floorTimes);
+  return {
+    pathMedian,
+    pathP99: quantile(pathTimes, 0.99),
+    floorMedian,
+    floorP99: quantile(floorTimes, 0.99),
+    ratio: pathMedian / floorMedian,
+    samples: pathTimes.length,
+    calls: describeCalls(calls),
+  };
 }

@@ -8,19 +8,15 @@ import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { createRequestApprovalHandler } from "@signoff/functions";
 import type { BenchStack } from "./bench-stack.ts";
 import { type CountingClients, createCountingClients, describeCalls } from "./counting-clients.ts";
-import { type EmailTemplate, type FloorTemplates, type Item, replayFloor } from "./floor.ts";
-import { median, progress, quantile, timeMs } from "./stats.ts";
-
-export interface PathResult {
-  pathMedian: number;
-  pathP99: number;
-  floorMedian: number;
-  floorP99: number;
-  ratio: number;
-  samples: number;
-  /** What the real path sent per sample, e.g. "3 PutItem + 2 Query + 2 SendEmail". */
-  calls: string;
-}
+import {
+  type EmailTemplate,
+  type FloorTemplates,
+  type Item,
+  type PathResult,
+  replayFloor,
+  summarizePath,
+} from "./floor.ts";
+import { progress, timeMs } from "./stats.ts";
 
 const APPROVERS = ["first.approver@example.com", "second.approver@example.com"];
 
@@ -101,17 +97,7 @@ export async function benchRequestPath(
       }
       if ((i + 1) % 100 === 0) progress(`request path: ${i + 1}/${total}`);
     }
-    const pathMedian = median(pathTimes);
-    const floorMedian = median(floorTimes);
-    return {
-      pathMedian,
-      pathP99: quantile(pathTimes, 0.99),
-      floorMedian,
-      floorP99: quantile(floorTimes, 0.99),
-      ratio: pathMedian / floorMedian,
-      samples: pathTimes.length,
-      calls: describeCalls(calls),
-    };
+    return summarizePath(pathTimes, floorTimes, calls);
   } finally {
     floorClients.destroy();
   }
