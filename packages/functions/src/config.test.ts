@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, ConfigVariable, loadConfig, SST_LINKS } from "./config.ts";
+import { ApiAuthVariable, ConfigError, ConfigVariable, loadConfig, SST_LINKS } from "./config.ts";
 import type { LinkedValuesResult } from "./sst-resources.ts";
 
 const linkSecret = randomBytes(32).toString("base64url");
@@ -324,5 +324,53 @@ describe.concurrent("loadConfig under SST, in a fresh process", () => {
     expect(probed.error).toBe("ConfigError");
     expect(probed.message).toContain(`${SST_LINKS} could not be read (SyntaxError)`);
     expect(probed.message).not.toContain(secretish);
+  });
+});
+
+describe("loadConfig for the /v1 API's auth", () => {
+  it("leaves API auth off when SIGNOFF_OIDC_ISSUER is unset", () => {
+    expect(loadConfig(valid, NOTHING_LINKED).apiAuth).toBeUndefined();
+  });
+
+  it("reads the OIDC block with default claim names", () => {
+    const config = loadConfig(
+      {
+        ...valid,
+        SIGNOFF_OIDC_ISSUER: "https://id.example.com/",
+        SIGNOFF_OIDC_AUDIENCE: "signoff",
+        SIGNOFF_OIDC_JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+        SIGNOFF_OIDC_ADMIN_GROUP: "ops",
+      },
+      NOTHING_LINKED,
+    );
+    expect(config.apiAuth).toEqual({
+      issuer: "https://id.example.com/",
+      audience: "signoff",
+      jwksUrl: "https://id.example.com/.well-known/jwks.json",
+      emailClaim: "email",
+      groupsClaim: "groups",
+      adminGroup: "ops",
+    });
+  });
+
+  it("names the OIDC variables that are missing or invalid", () => {
+    const problems = problemsOf({
+      ...valid,
+      SIGNOFF_OIDC_ISSUER: "https://id.example.com/",
+      SIGNOFF_OIDC_JWKS_URL: "not a url",
+      SIGNOFF_OIDC_EMAIL_CLAIM: "has spaces",
+    });
+    expect(problems).toEqual({
+      [ApiAuthVariable.audience]: "is required when SIGNOFF_OIDC_ISSUER is set",
+      [ApiAuthVariable.jwksUrl]: "must be an absolute http(s) URL",
+      [ApiAuthVariable.emailClaim]: "must be a claim name",
+    });
+  });
+
+  it("reports OIDC settings given without SIGNOFF_OIDC_ISSUER", () => {
+    const problems = problemsOf({ ...valid, SIGNOFF_OIDC_AUDIENCE: "signoff" });
+    expect(problems).toEqual({
+      [ApiAuthVariable.audience]: "needs SIGNOFF_OIDC_ISSUER as well",
+    });
   });
 });

@@ -37,6 +37,21 @@ export interface SignoffConfig {
   defaultTimeoutSeconds: number;
   /** Reminders for requests that do not say; absent when SIGNOFF_DEFAULT_REMINDERS is unset. */
   defaultReminders?: ReminderPlan;
+  /** Bearer-token auth for the `/v1` API; absent when SIGNOFF_OIDC_ISSUER is unset. */
+  apiAuth?: ApiAuthConfig;
+}
+
+/** How `/v1` verifies bearer tokens: any OIDC provider's JWTs, checked against its JWKS. */
+export interface ApiAuthConfig {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** The claim holding the approver's email; `email` unless configured. */
+  emailClaim: string;
+  /** The claim listing the caller's groups; `groups` unless configured. */
+  groupsClaim: string;
+  /** Members of this group may read every approval. */
+  adminGroup?: string;
 }
 
 /** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
@@ -49,7 +64,17 @@ export const ConfigVariable = {
   defaultApprovers: "SIGNOFF_DEFAULT_APPROVERS",
   defaultTimeoutSeconds: "SIGNOFF_DEFAULT_TIMEOUT_SECONDS",
   defaultReminders: "SIGNOFF_DEFAULT_REMINDERS",
-} as const satisfies Record<keyof SignoffConfig, string>;
+} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth">, string>;
+
+/** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
+export const ApiAuthVariable = {
+  issuer: "SIGNOFF_OIDC_ISSUER",
+  audience: "SIGNOFF_OIDC_AUDIENCE",
+  jwksUrl: "SIGNOFF_OIDC_JWKS_URL",
+  emailClaim: "SIGNOFF_OIDC_EMAIL_CLAIM",
+  groupsClaim: "SIGNOFF_OIDC_GROUPS_CLAIM",
+  adminGroup: "SIGNOFF_OIDC_ADMIN_GROUP",
+} as const satisfies Record<keyof ApiAuthConfig, string>;
 
 export interface ConfigProblem {
   /** The setting, by its environment variable (a ConfigVariable), or `SST links`. */
@@ -138,6 +163,7 @@ export function loadConfig(
       });
     }
   }
+  const apiAuth = readApiAuth(env, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values = result.data;
   return {
@@ -151,7 +177,55 @@ export function loadConfig(
     ...(values[ConfigVariable.defaultReminders] && {
       defaultReminders: values[ConfigVariable.defaultReminders],
     }),
+    ...(apiAuth && { apiAuth }),
   };
+}
+
+const claimName = /^[\w:./-]{1,128}$/;
+
+/**
+ * The `/v1` auth block: absent unless SIGNOFF_OIDC_ISSUER is set, then issuer, audience and JWKS
+ * URL are required. Problems are pushed onto `problems`, named by variable.
+ */
+function readApiAuth(
+  env: Readonly<Record<string, string | undefined>>,
+  problems: ConfigProblem[],
+): ApiAuthConfig | undefined {
+  const read = (field: keyof ApiAuthConfig) => env[ApiAuthVariable[field]]?.trim() || undefined;
+  const report = (field: keyof ApiAuthConfig, message: string) => {
+    const variable = ApiAuthVariable[field];
+    problems.push({ variable, source: variable, message });
+  };
+  const issuer = read("issuer");
+  if (issuer === undefined) {
+    for (const field of ["audience", "jwksUrl", "adminGroup"] as const) {
+      if (read(field) !== undefined) report(field, `needs ${ApiAuthVariable.issuer} as well`);
+    }
+    return undefined;
+  }
+  const before = problems.length;
+  const audience = read("audience");
+  const jwksUrl = read("jwksUrl");
+  const emailClaim = read("emailClaim") ?? "email";
+  const groupsClaim = read("groupsClaim") ?? "groups";
+  const adminGroup = read("adminGroup");
+  if (audience === undefined)
+    report("audience", `is required when ${ApiAuthVariable.issuer} is set`);
+  if (jwksUrl === undefined) report("jwksUrl", `is required when ${ApiAuthVariable.issuer} is set`);
+  else if (!isHttpUrl(jwksUrl)) report("jwksUrl", "must be an absolute http(s) URL");
+  if (!claimName.test(emailClaim)) report("emailClaim", "must be a claim name");
+  if (!claimName.test(groupsClaim)) report("groupsClaim", "must be a claim name");
+  if (problems.length > before || audience === undefined || jwksUrl === undefined) return undefined;
+  return { issuer, audience, jwksUrl, emailClaim, groupsClaim, ...(adminGroup && { adminGroup }) };
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
 }
 
 function isLinkable(field: ConfigField): field is keyof typeof LinkedValue {

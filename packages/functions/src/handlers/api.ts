@@ -11,6 +11,13 @@ type LambdaHandler = ReturnType<typeof handle>;
 let serve: LambdaHandler | undefined;
 
 export const handler: LambdaHandler = (event, context) => {
-  serve ??= handle(createApp(createRuntimeFromEnv().deps));
+  if (serve === undefined) {
+    const runtime = createRuntimeFromEnv();
+    serve = handle(
+      createApp(runtime.deps, {
+        ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
+      }),
+    );
+  }
   return serve(event, context);
 };

@@ -1,0 +1,295 @@
+import { randomUUID } from "node:crypto";
+import type { Hono } from "hono";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRequestApprovalHandler } from "../../handlers/request-approval.ts";
+import type { Runtime } from "../../runtime.ts";
+import {
+  type OidcIssuer,
+  startOidcIssuer,
+  TEST_ADMIN_GROUP,
+} from "../../test-support/oidc-issuer.ts";
+import { createTestRuntime } from "../../test-support/runtime-fixture.ts";
+import { useEmulators } from "../../test-support/use-emulators.ts";
+import { createApp } from "../app.ts";
+
+const emulators = useEmulators();
+
+let issuer: OidcIssuer;
+let runtime: Runtime;
+let app: Hono;
+/** The test's clock, for the flows (tokens are checked against real time). */
+let time: number;
+
+beforeAll(async () => {
+  issuer = await startOidcIssuer();
+});
+
+afterAll(async () => {
+  await issuer?.stop();
+});
+
+beforeEach(async () => {
+  time = Date.now();
+  runtime = createTestRuntime({
+    dynamo: emulators.dynamo,
+    ses: emulators.ses,
+    tableName: await emulators.dynamo.createTable(),
+    sfnEndpoint: emulators.sfn.endpoint,
+    clock: () => new Date(time),
+  });
+  app = createApp(runtime.deps, { apiAuth: issuer.auth });
+});
+
+/** Requests an approval through the real request handler, with a real execution waiting on it. */
+async function requestApproval(fields: Record<string, unknown> = {}) {
+  const task = await emulators.sfn.startWaitingTask();
+  const response = await createRequestApprovalHandler(runtime)({
+    taskToken: task.token,
+    approvers: ["ann@example.com", "bob@example.com"],
+    subject: `Deploy ${randomUUID()}`,
+    executionArn: task.executionArn,
+    ...fields,
+  });
+  return { approvalId: response.approvalId, executionArn: task.executionArn };
+}
+
+async function call(
+  path: string,
+  options: {
+    email?: string;
+    groups?: string[];
+    token?: string;
+    method?: string;
+    body?: unknown;
+  } = {},
+) {
+  const token =
+    options.token ??
+    (options.email === undefined
+      ? undefined
+      : await issuer.token(
+          options.email,
+          options.groups && { claims: { groups: options.groups } },
+        ));
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  return app.request(path, {
+    method: options.method ?? "GET",
+    headers,
+    ...(options.body !== undefined && {
+      body: typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+    }),
+  });
+}
+
+function decide(approvalId: string, email: string, body: unknown) {
+  return call(`/v1/approvals/${approvalId}/decisions`, { method: "POST", email, body });
+}
+
+async function expectProblem(response: Response, status: number) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  const problem = (await response.json()) as Record<string, unknown>;
+  expect(problem).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+  return problem;
+}
+
+describe("bearer auth on /v1", () => {
+  it("answers 401 with a Bearer challenge when there is no token", async () => {
+    const { approvalId } = await requestApproval();
+    const response = await call(`/v1/approvals/${approvalId}`);
+    await expectProblem(response, 401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("answers 401 to a token signed by a key the issuer does not publish", async () => {
+    const { approvalId } = await requestApproval();
+    const token = await issuer.token("ann@example.com", { foreignKey: true });
+    const response = await call(`/v1/approvals/${approvalId}`, { token });
+    await expectProblem(response, 401);
+    expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
+  it("answers 401 to a token from another issuer, for another audience, or expired", async () => {
+    const { approvalId } = await requestApproval();
+    const tokens = await Promise.all([
+      issuer.token("ann@example.com", { claims: { iss: "https://evil.example.com" } }),
+      issuer.token("ann@example.com", { claims: { aud: "another-api" } }),
+      issuer.token("ann@example.com", { expiresIn: -30 }),
+    ]);
+    for (const token of tokens) {
+      await expectProblem(await call(`/v1/approvals/${approvalId}`, { token }), 401);
+    }
+  });
+
+  it("answers 401 to a valid token without an email claim", async () => {
+    const { approvalId } = await requestApproval();
+    const token = await issuer.token(undefined);
+    await expectProblem(await call(`/v1/approvals/${approvalId}`, { token }), 401);
+  });
+
+  it("answers 503 when the API's auth is not configured", async () => {
+    const unconfigured = createApp(runtime.deps);
+    const response = await unconfigured.request("/v1/approvals/aaaaaaaaaaaaaaaaaaaaaaaaaa");
+    const problem = await expectProblem(response, 503);
+    expect(problem.title).toBe("API auth not configured");
+  });
+});
+
+describe("GET /v1/approvals/{id}", () => {
+  it("shows an approver the approval without its token ciphertext", async () => {
+    const { approvalId } = await requestApproval({ context: { ticket: "OPS-7" } });
+    const response = await call(`/v1/approvals/${approvalId}`, { email: "Ann@Example.com" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      id: approvalId,
+      status: "PENDING",
+      callback: "NONE",
+      approvers: ["ann@example.com", "bob@example.com"],
+      decisions: {},
+      deadline: expect.any(String),
+    });
+    expect(body).not.toHaveProperty("tokenCiphertext");
+    expect(JSON.stringify(body)).not.toMatch(/eyJ/);
+  });
+
+  it("answers 403 to someone who is neither an approver nor an admin", async () => {
+    const { approvalId } = await requestApproval();
+    await expectProblem(
+      await call(`/v1/approvals/${approvalId}`, { email: "eve@example.com" }),
+      403,
+    );
+  });
+
+  it("lets a member of the admin group read any approval", async () => {
+    const { approvalId } = await requestApproval();
+    const response = await call(`/v1/approvals/${approvalId}`, {
+      email: "ops@example.com",
+      groups: ["engineering", TEST_ADMIN_GROUP],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: approvalId });
+  });
+
+  it("answers 404 for an approval that does not exist", async () => {
+    const response = await call("/v1/approvals/aaaaaaaaaaaaaaaaaaaaaaaaaa", {
+      email: "ann@example.com",
+    });
+    await expectProblem(response, 404);
+  });
+});
+
+describe("POST /v1/approvals/{id}/decisions", () => {
+  it("records the decision, completes the approval and the waiting execution succeeds", async () => {
+    const { approvalId, executionArn } = await requestApproval();
+    const response = await decide(approvalId, "ann@example.com", {
+      decision: "approve",
+      comment: "Ship it",
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as Record<"decision" | "approval", object>;
+    expect(body.decision).toMatchObject({
+      approver: "ann@example.com",
+      decision: "approve",
+      comment: "Ship it",
+      channel: "api",
+    });
+    expect(body.approval).toMatchObject({ id: approvalId, status: "APPROVED" });
+    expect(body.approval).not.toHaveProperty("tokenCiphertext");
+
+    const execution = await emulators.sfn.waitForEnd(executionArn);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(JSON.parse(execution.output ?? "{}")).toMatchObject({
+      approvalId,
+      outcome: "approved",
+      decisions: [expect.objectContaining({ approver: "ann@example.com", channel: "api" })],
+    });
+    expect((await runtime.deps.store.get(approvalId))?.callback).toBe("DELIVERED");
+  });
+
+  it("answers a second decision by the same approver with 409 and the recorded decision", async () => {
+    const { approvalId } = await requestApproval({ policy: { required: 2 } });
+    expect((await decide(approvalId, "ann@example.com", { decision: "approve" })).status).toBe(201);
+    const again = await decide(approvalId, "ann@example.com", { decision: "reject" });
+    const problem = await expectProblem(again, 409);
+    expect(problem.decision).toMatchObject({ approver: "ann@example.com", decision: "approve" });
+  });
+
+  it("answers 409 once the approval is settled or its deadline has passed", async () => {
+    const settled = await requestApproval();
+    await decide(settled.approvalId, "bob@example.com", { decision: "reject" });
+    const late = await decide(settled.approvalId, "ann@example.com", { decision: "approve" });
+    expect((await expectProblem(late, 409)).status).toBe(409);
+
+    const expiring = await requestApproval({ timeoutSeconds: 60 });
+    time += 61_000;
+    await expectProblem(
+      await decide(expiring.approvalId, "ann@example.com", { decision: "approve" }),
+      409,
+    );
+  });
+
+  it("answers 403 to someone the approval is not addressed to, and to self-approval", async () => {
+    const { approvalId } = await requestApproval({ requestedBy: "ann@example.com" });
+    await expectProblem(await decide(approvalId, "eve@example.com", { decision: "approve" }), 403);
+    await expectProblem(await decide(approvalId, "ann@example.com", { decision: "approve" }), 403);
+    const stored = await runtime.deps.store.get(approvalId);
+    expect(stored?.decisions).toEqual({});
+  });
+
+  it("answers 404 for an approval that does not exist", async () => {
+    const response = await decide("aaaaaaaaaaaaaaaaaaaaaaaaaa", "ann@example.com", {
+      decision: "approve",
+    });
+    await expectProblem(response, 404);
+  });
+
+  it("answers 400 problem+json to a body that does not match the schema, or is not JSON", async () => {
+    const { approvalId } = await requestApproval();
+    const invalid = await decide(approvalId, "ann@example.com", { decision: "maybe" });
+    const problem = await expectProblem(invalid, 400);
+    expect(problem.issues).toEqual([expect.objectContaining({ path: "decision" })]);
+    await expectProblem(await decide(approvalId, "ann@example.com", "{not json"), 400);
+    expect((await runtime.deps.store.get(approvalId))?.decisions).toEqual({});
+  });
+});
+
+describe("GET /v1/approvals/{id}/events", () => {
+  it("returns the audit trail with a verification that holds", async () => {
+    const { approvalId } = await requestApproval();
+    await decide(approvalId, "bob@example.com", { decision: "approve" });
+    const response = await call(`/v1/approvals/${approvalId}/events`, { email: "bob@example.com" });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { events: { type: string }[]; verification: unknown };
+    expect(body.events.map((event) => event.type)).toContain("decided");
+    expect(body.verification).toEqual({ ok: true, count: body.events.length });
+  });
+
+  it("answers 403 to someone who may not read the approval", async () => {
+    const { approvalId } = await requestApproval();
+    const response = await call(`/v1/approvals/${approvalId}/events`, { email: "eve@example.com" });
+    await expectProblem(response, 403);
+  });
+});
+
+describe("GET /v1/openapi.json", () => {
+  it("serves an OpenAPI 3.1 document describing every route, without a token", async () => {
+    const response = await app.request("/v1/openapi.json");
+    expect(response.status).toBe(200);
+    const doc = (await response.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { responses: object }>>;
+      components: { securitySchemes: Record<string, object> };
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/v1/approvals/{id}",
+      "/v1/approvals/{id}/decisions",
+      "/v1/approvals/{id}/events",
+    ]);
+    expect(doc.paths["/v1/approvals/{id}/decisions"]?.post?.responses).toHaveProperty("409");
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ scheme: "bearer" });
+  });
+});

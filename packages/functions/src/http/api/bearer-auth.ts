@@ -1,0 +1,76 @@
+/**
+ * Bearer JWT auth for `/v1`: tokens from any OIDC provider, verified against its JWKS with the
+ * configured issuer and audience. The caller is the token's email claim, lower-cased.
+ */
+import { normalizeEmail } from "@signoff/core";
+import type { MiddlewareHandler } from "hono";
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import type { ApiAuthConfig } from "../../config.ts";
+import { ApiProblemError } from "./problem.ts";
+
+/** Who is calling: an approver by email, and whether their groups make them an admin. */
+export interface Caller {
+  email: string;
+  admin: boolean;
+}
+
+export interface ApiEnv {
+  Variables: { caller: Caller };
+}
+
+const ALGORITHMS = ["RS256", "ES256"];
+const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="signoff"' } as const;
+
+function unauthorized(detail: string, error?: string): ApiProblemError {
+  const challenge = error
+    ? `${CHALLENGE["WWW-Authenticate"]}, error="${error}"`
+    : CHALLENGE["WWW-Authenticate"];
+  return new ApiProblemError("unauthorized", detail, {
+    headers: { "WWW-Authenticate": challenge },
+  });
+}
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` and sets `caller`. Without `auth` every request is
+ * answered 503, so an unconfigured deployment never serves the API unauthenticated.
+ */
+export function createBearerAuth(auth: ApiAuthConfig | undefined): MiddlewareHandler<ApiEnv> {
+  if (auth === undefined) {
+    return async () => {
+      throw new ApiProblemError(
+        "auth-not-configured",
+        "Set SIGNOFF_OIDC_ISSUER, SIGNOFF_OIDC_AUDIENCE and SIGNOFF_OIDC_JWKS_URL to use the API.",
+      );
+    };
+  }
+  // One key set per app: jose caches the keys and refetches on an unknown `kid`.
+  const keys = createRemoteJWKSet(new URL(auth.jwksUrl));
+  return async (c, next) => {
+    const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(c.req.header("Authorization") ?? "");
+    if (!match?.[1]) throw unauthorized("A bearer token is required.");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1], keys, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: ALGORITHMS,
+      }));
+    } catch (error) {
+      // Unreachable JWKS and the like are not the caller's fault: let them surface as 5xx.
+      if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout) throw error;
+      throw unauthorized("The bearer token is not valid.", "invalid_token");
+    }
+    const email = payload[auth.emailClaim];
+    if (typeof email !== "string" || !email.includes("@")) {
+      throw unauthorized(
+        `The token has no email in its "${auth.emailClaim}" claim.`,
+        "invalid_token",
+      );
+    }
+    const groups = payload[auth.groupsClaim];
+    const admin =
+      auth.adminGroup !== undefined && Array.isArray(groups) && groups.includes(auth.adminGroup);
+    c.set("caller", { email: normalizeEmail(email), admin });
+    await next();
+  };
+}

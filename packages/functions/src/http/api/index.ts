@@ -1,0 +1,2 @@
+export { createApiRoutes } from "./api-routes.ts";
+export type { ApiEnv, Caller } from "./bearer-auth.ts";

@@ -1,0 +1,73 @@
+/**
+ * The `/v1` route definitions: paths, parameters, bodies and every response, for both the
+ * validators and the OpenAPI document.
+ */
+import { createRoute, type z } from "@hono/zod-openapi";
+import { PROBLEM_JSON, ProblemSchema } from "./problem.ts";
+import {
+  ApprovalIdParams,
+  ApprovalSchema,
+  DecisionBodySchema,
+  DecisionCreatedSchema,
+  EventsSchema,
+} from "./schemas.ts";
+
+function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+function problem(description: string) {
+  return { description, content: { [PROBLEM_JSON]: { schema: ProblemSchema } } };
+}
+
+const authProblems = {
+  400: problem("The request is not valid."),
+  401: problem("No bearer token, or not a valid one."),
+  404: problem("No approval has this id."),
+  503: problem("The API's auth is not configured."),
+} as const;
+
+const security = [{ bearer: [] }];
+
+export const getApprovalRoute = createRoute({
+  method: "get",
+  path: "/v1/approvals/{id}",
+  summary: "An approval: its context, decisions, deadline, outcome and callback state",
+  security,
+  request: { params: ApprovalIdParams },
+  responses: {
+    200: json(ApprovalSchema, "The approval."),
+    ...authProblems,
+    403: problem("The caller is neither one of its approvers nor an admin."),
+  },
+});
+
+export const postDecisionRoute = createRoute({
+  method: "post",
+  path: "/v1/approvals/{id}/decisions",
+  summary: "Decide as the authenticated approver (the same rules as the email links)",
+  security,
+  request: {
+    params: ApprovalIdParams,
+    body: { required: true, content: { "application/json": { schema: DecisionBodySchema } } },
+  },
+  responses: {
+    201: json(DecisionCreatedSchema, "The decision is recorded."),
+    ...authProblems,
+    403: problem("Not an approver of this request, or approving one's own request."),
+    409: problem("Already decided by this approver, expired, or no longer pending."),
+  },
+});
+
+export const getEventsRoute = createRoute({
+  method: "get",
+  path: "/v1/approvals/{id}/events",
+  summary: "The hash-chained audit trail, with the result of verifying it",
+  security,
+  request: { params: ApprovalIdParams },
+  responses: {
+    200: json(EventsSchema, "The trail, oldest first."),
+    ...authProblems,
+    403: problem("The caller is neither one of its approvers nor an admin."),
+  },
+});

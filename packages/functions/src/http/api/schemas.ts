@@ -1,0 +1,100 @@
+/**
+ * The `/v1` request and response shapes, in zod so the OpenAPI document is generated from the
+ * same definitions the routes validate with.
+ */
+import { z } from "@hono/zod-openapi";
+import { MAX_COMMENT_LENGTH } from "@signoff/core";
+
+export const ApprovalIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z2-7]{26}$/)
+    .openapi({ param: { name: "id", in: "path" }, example: "k5q3v7b2mfz4xw6n8d2cj3h7ta" }),
+});
+
+export const DecisionBodySchema = z
+  .object({
+    decision: z.enum(["approve", "reject"]),
+    comment: z.string().max(MAX_COMMENT_LENGTH).optional(),
+  })
+  .strict()
+  .openapi("DecisionRequest");
+
+export const DecisionSchema = z
+  .object({
+    approver: z.string(),
+    decision: z.enum(["approve", "reject"]),
+    comment: z.string().optional(),
+    at: z.string(),
+    channel: z.enum(["link", "api", "timeout"]),
+  })
+  .openapi("Decision");
+
+const StatusSchema = z.enum(["PENDING", "APPROVED", "REJECTED", "EXPIRED", "CANCELLED"]);
+
+/** An approval as the API shows it: everything but the encrypted task token. */
+export const ApprovalSchema = z
+  .object({
+    id: z.string(),
+    status: StatusSchema,
+    callback: z.enum(["NONE", "PENDING", "DELIVERED", "GAVE_UP"]),
+    approvers: z.array(z.string()),
+    requestedBy: z.string().optional(),
+    subject: z.string(),
+    details: z.unknown().optional(),
+    context: z.record(z.string(), z.unknown()),
+    policy: z.object({ required: z.number().int() }),
+    onTimeout: z.enum(["fail", "reject", "approve"]),
+    rejectAs: z.enum(["failure", "output"]),
+    executionArn: z.string().optional(),
+    createdAt: z.string(),
+    deadline: z.string(),
+    decisions: z.record(z.string(), DecisionSchema),
+    outcome: z
+      .object({
+        status: StatusSchema.exclude(["PENDING"]),
+        reason: z.enum([
+          "quorum",
+          "rejected",
+          "quorum-unreachable",
+          "timeout",
+          "execution-ended",
+          "task-closed",
+        ]),
+        at: z.string(),
+      })
+      .optional(),
+    callbackAttempts: z.number().int(),
+    callbackError: z.string().optional(),
+  })
+  // Scheduling fields (reminders, escalation, heartbeats, dueAt) pass through undocumented.
+  .catchall(z.unknown())
+  .openapi("Approval");
+
+export const DecisionCreatedSchema = z
+  .object({ decision: DecisionSchema, approval: ApprovalSchema })
+  .openapi("DecisionCreated");
+
+export const AuditEventSchema = z
+  .object({
+    approvalId: z.string(),
+    seq: z.number().int(),
+    type: z.string(),
+    at: z.string(),
+    actor: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
+  .catchall(z.unknown())
+  .openapi("AuditEvent");
+
+export const EventsSchema = z
+  .object({
+    events: z.array(AuditEventSchema),
+    verification: z.union([
+      z.object({ ok: z.literal(true), count: z.number().int() }),
+      z.object({ ok: z.literal(false), brokenAt: z.number().int() }),
+    ]),
+  })
+  .openapi("AuditTrail");
