@@ -6,13 +6,12 @@ import {
   StopExecutionCommand,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
   createStateMachine,
   historyOf,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitFor,
   waitForEnd,
 } from "./test-support.ts";
@@ -44,16 +43,9 @@ interface ReviewCall {
   context: { functionName: string; qualifier?: string };
 }
 
-let server: TestServer;
 let calls: ReviewCall[];
 
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 beforeEach(() => {
   calls = [];

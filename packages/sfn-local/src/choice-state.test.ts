@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createStateMachine,
   historyOf,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitForEnd,
 } from "./test-support.ts";
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 describe("Choice states", () => {
   it("follows the Choice default into a Fail state and reports its error", async () => {

@@ -1,22 +1,8 @@
 import { DescribeExecutionCommand } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createStateMachine,
-  startExecution,
-  startTestServer,
-  type TestServer,
-  waitForEnd,
-} from "./test-support.ts";
+import { describe, expect, it } from "vitest";
+import { createStateMachine, startExecution, useTestServer, waitForEnd } from "./test-support.ts";
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 describe("the context object ($$)", () => {
   it("exposes the execution, the state machine and the current state, also inside branches", async () => {

@@ -7,12 +7,11 @@ import {
   SendTaskSuccessCommand,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createStateMachine,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitFor,
   waitForEnd,
 } from "./test-support.ts";
@@ -43,16 +42,8 @@ const BY_MODE = {
 };
 
 const parked: string[] = [];
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer({
-    functions: { park: (payload) => void parked.push((payload as { token: string }).token) },
-  });
-});
-
-afterAll(async () => {
-  await server.close();
+const server = useTestServer({
+  functions: { park: (payload) => void parked.push((payload as { token: string }).token) },
 });
 
 describe("executions", () => {

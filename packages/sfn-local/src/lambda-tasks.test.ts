@@ -1,31 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createStateMachine,
   historyOf,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitForEnd,
 } from "./test-support.ts";
 
 const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function";
 
-let server: TestServer;
 const contexts: unknown[] = [];
 
-beforeAll(async () => {
-  server = await startTestServer({
-    functions: {
-      greet: (payload, context) => {
-        contexts.push(context);
-        return { greeting: `hello ${(payload as { name: string }).name}` };
-      },
+const server = useTestServer({
+  functions: {
+    greet: (payload, context) => {
+      contexts.push(context);
+      return { greeting: `hello ${(payload as { name: string }).name}` };
     },
-  });
-});
-
-afterAll(async () => {
-  await server.close();
+  },
 });
 
 async function run(definition: object, input: unknown) {

@@ -1,11 +1,10 @@
 import { DescribeExecutionCommand, SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createStateMachine,
   historyOf,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitFor,
   waitForEnd,
 } from "./test-support.ts";
@@ -16,18 +15,10 @@ import {
 const GUARD_SECONDS = 0.5;
 
 const tokens: string[] = [];
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer(
-    { functions: { park: (payload) => void tokens.push((payload as { token: string }).token) } },
-    { guardSeconds: GUARD_SECONDS },
-  );
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer(
+  { functions: { park: (payload) => void tokens.push((payload as { token: string }).token) } },
+  { guardSeconds: GUARD_SECONDS },
+);
 
 function callback(extra: Record<string, unknown> = {}) {
   return {

@@ -13,8 +13,8 @@ import {
   StateMachineDoesNotExist,
   UpdateStateMachineCommand,
 } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createStateMachine, ROLE_ARN, startTestServer, type TestServer } from "./test-support.ts";
+import { describe, expect, it } from "vitest";
+import { createStateMachine, ROLE_ARN, useTestServer } from "./test-support.ts";
 
 const PASS = { StartAt: "Done", States: { Done: { Type: "Pass", End: true } } };
 
@@ -31,15 +31,7 @@ const CHOICE = {
   },
 };
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const server = useTestServer();
 
 async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
   try {

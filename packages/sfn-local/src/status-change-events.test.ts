@@ -1,10 +1,9 @@
 import { SendTaskSuccessCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   createStateMachine,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitFor,
   waitForEnd,
 } from "./test-support.ts";
@@ -26,25 +25,21 @@ const events: ExecutionStatusChangeEvent[] = [];
 const logged: string[] = [];
 const tokens: string[] = [];
 let failListener = false;
-let server: TestServer;
 let stateMachineArn: string;
 
-beforeAll(async () => {
-  server = await startTestServer({
-    region: "eu-west-1",
-    accountId: "210987654321",
-    functions: { park: (payload) => void tokens.push((payload as { token: string }).token) },
-    onExecutionStatusChange: async (event) => {
-      events.push(event);
-      if (failListener) throw new Error("listener broke");
-    },
-    log: (level, message) => void logged.push(`${level}: ${message}`),
-  });
-  stateMachineArn = await createStateMachine(server.client, WAITING, "events");
+const server = useTestServer({
+  region: "eu-west-1",
+  accountId: "210987654321",
+  functions: { park: (payload) => void tokens.push((payload as { token: string }).token) },
+  onExecutionStatusChange: async (event) => {
+    events.push(event);
+    if (failListener) throw new Error("listener broke");
+  },
+  log: (level, message) => void logged.push(`${level}: ${message}`),
 });
 
-afterAll(async () => {
-  await server.close();
+beforeAll(async () => {
+  stateMachineArn = await createStateMachine(server.client, WAITING, "events");
 });
 
 beforeEach(() => {

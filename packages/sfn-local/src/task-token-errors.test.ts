@@ -7,32 +7,31 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTaskToken } from "./runtime/task-tokens.ts";
 import {
   createStateMachine,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitFor,
   waitForEnd,
 } from "./test-support.ts";
 
 const tokens: string[] = [];
 const retryCounts: number[] = [];
-let server: TestServer;
 let stateMachineArn: string;
 
-beforeAll(async () => {
-  server = await startTestServer({
-    functions: {
-      "capture-token": (payload) => {
-        const { token, retryCount } = payload as { token: string; retryCount?: number };
-        tokens.push(token);
-        if (retryCount !== undefined) retryCounts.push(retryCount);
-      },
+const server = useTestServer({
+  functions: {
+    "capture-token": (payload) => {
+      const { token, retryCount } = payload as { token: string; retryCount?: number };
+      tokens.push(token);
+      if (retryCount !== undefined) retryCounts.push(retryCount);
     },
-  });
+  },
+});
+
+beforeAll(async () => {
   stateMachineArn = await createStateMachine(server.client, {
     StartAt: "Wait",
     States: {
@@ -44,10 +43,6 @@ beforeAll(async () => {
       },
     },
   });
-});
-
-afterAll(async () => {
-  await server.close();
 });
 
 async function waitingTask() {

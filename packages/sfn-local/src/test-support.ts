@@ -8,6 +8,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { afterAll, beforeAll } from "vitest";
 import type { BackendInternals } from "./api/backend.ts";
 import { startSfnLocalWith } from "./server.ts";
 import type { SfnLocal, SfnLocalOptions } from "./types.ts";
@@ -42,6 +43,24 @@ export async function startTestServer(
       await sfn.close();
     },
   };
+}
+
+/**
+ * Starts a test server before the calling file's tests and closes it after them; the returned
+ * object is filled in before the tests run.
+ */
+export function useTestServer(
+  options: SfnLocalOptions = {},
+  internals: BackendInternals = {},
+): TestServer {
+  const server = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(server, await startTestServer(options, internals));
+  });
+  afterAll(async () => {
+    await server.close?.();
+  });
+  return server;
 }
 
 /** Creates a state machine under a unique name and returns its ARN. */

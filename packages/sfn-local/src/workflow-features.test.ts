@@ -1,41 +1,33 @@
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createStateMachine,
   historyOf,
   startExecution,
-  startTestServer,
-  type TestServer,
+  useTestServer,
   waitForEnd,
 } from "./test-support.ts";
 
 const LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function";
 
-let server: TestServer;
 let flakyCalls = 0;
 
-beforeAll(async () => {
-  server = await startTestServer({
-    functions: {
-      "fetch-order": (payload) => {
-        flakyCalls += 1;
-        if (flakyCalls <= 2) {
-          throw Object.assign(new Error(`attempt ${flakyCalls} failed`), {
-            name: "Flaky.Transient",
-          });
-        }
-        return { ...(payload as object), items: [1, 2, 3], priority: "high" };
-      },
-      square: (payload) => (payload as number) ** 2,
-      charge: () => {
-        throw Object.assign(new Error("card expired"), { name: "Payment.Declined" });
-      },
+const server = useTestServer({
+  functions: {
+    "fetch-order": (payload) => {
+      flakyCalls += 1;
+      if (flakyCalls <= 2) {
+        throw Object.assign(new Error(`attempt ${flakyCalls} failed`), {
+          name: "Flaky.Transient",
+        });
+      }
+      return { ...(payload as object), items: [1, 2, 3], priority: "high" };
     },
-  });
-});
-
-afterAll(async () => {
-  await server.close();
+    square: (payload) => (payload as number) ** 2,
+    charge: () => {
+      throw Object.assign(new Error("card expired"), { name: "Payment.Declined" });
+    },
+  },
 });
 
 const ORDER_WORKFLOW = {
