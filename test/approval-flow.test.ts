@@ -4,7 +4,7 @@
  * real HTTP to the link pages, real SendTask* calls to sfn-local. Deadlines are in
  * deadlines.test.ts, refused links in link-refusals.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   approvalInput,
   expectStillWaiting,
@@ -16,18 +16,10 @@ import {
 import { gatherEvidence, recordedTokens } from "./support/evidence.ts";
 import { expectSecurePage, headingOf } from "./support/pages.ts";
 import { sleep } from "./support/poll.ts";
-import { type SignoffStack, startSignoffStack } from "./support/signoff-stack.ts";
+import { useSignoffStack } from "./support/signoff-stack.ts";
 import { findTokenLeaks } from "./support/token-leaks.ts";
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  signoff = await startSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+const signoff = useSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
 
 describe("the approval flow", () => {
   it("succeeds the execution when an approver approves by link, with their decision and comment in its output", async () => {

@@ -3,7 +3,7 @@
  * the due index once its deadline passes, applies `onTimeout` and tells the waiting execution.
  * The scenarios wait on the clock rather than on each other, so they run concurrently.
  */
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import {
   approvalInput,
   requestApproval,
@@ -12,21 +12,13 @@ import {
 } from "./support/approval-requests.ts";
 import { gatherEvidence, recordedTokens } from "./support/evidence.ts";
 import { expectSecurePage, headingOf } from "./support/pages.ts";
-import { type SignoffStack, startSignoffStack } from "./support/signoff-stack.ts";
+import { useSignoffStack } from "./support/signoff-stack.ts";
 import { findTokenLeaks } from "./support/token-leaks.ts";
 
 /** Short enough to wait for, long enough to read the mail and open a page first. */
 const TIMEOUT_SECONDS = 2;
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  signoff = await startSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+const signoff = useSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
 
 describe("deadlines", () => {
   it.concurrent("fail the execution with Approval.TimedOut by default, through the sweeper, after which every link shows the expired page", async ({

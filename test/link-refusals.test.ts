@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { createLinkSigner, deriveApprovalId, LINK_AUDIENCE } from "@signoff/core";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   approvalInput,
   expectStillWaiting,
@@ -19,20 +19,12 @@ import {
 import { gatherEvidence, recordedTokens } from "./support/evidence.ts";
 import { expectSecurePage, headingOf, type PageResponse } from "./support/pages.ts";
 import { pollUntil, sleep } from "./support/poll.ts";
-import { type SignoffStack, startSignoffStack } from "./support/signoff-stack.ts";
+import { useSignoffStack } from "./support/signoff-stack.ts";
 import { findTokenLeaks } from "./support/token-leaks.ts";
 
 const INVALID_LINK = "This link is not valid";
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  signoff = await startSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+const signoff = useSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
 
 /** Runs the demo workflow for alice and bob and returns its approval and their links. */
 async function requestAliceAndBob(options: { timeoutSeconds?: number } = {}) {

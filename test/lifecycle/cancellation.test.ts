@@ -4,20 +4,12 @@
  * status change event, exactly as EventBridge delivers it on AWS.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { headingOf } from "../support/pages.ts";
 import { pollUntil, sleep } from "../support/poll.ts";
-import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
+import { useSignoffStack } from "../support/signoff-stack.ts";
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  signoff = await startSignoffStack({ sweepIntervalMs: 100 });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+const signoff = useSignoffStack({ sweepIntervalMs: 100 });
 
 const APPROVERS = ["ann@example.com", "bob@example.com"];
 

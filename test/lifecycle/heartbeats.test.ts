@@ -4,22 +4,14 @@
  * (caught, as the README recommends, to alarm on a dead approval service) once it stops.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pollUntil, sleep } from "../support/poll.ts";
-import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
+import { useSignoffStack } from "../support/signoff-stack.ts";
 import { approvalWorkflow } from "./workflows.ts";
 
 const HEARTBEAT_SECONDS = 2;
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  signoff = await startSignoffStack({ sweepIntervalMs: 100 });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+const signoff = useSignoffStack({ sweepIntervalMs: 100 });
 
 describe("heartbeats", () => {
   it("keep a short-heartbeat Task alive while signoff runs, and let it time out when the sweeper stops", async () => {

@@ -4,23 +4,15 @@
  * (the same sweep the timer runs, given `now`); escalation runs on the sweeper's own timer.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { linksIn } from "../support/inbox.ts";
 import { headingOf } from "../support/pages.ts";
 import { sleep } from "../support/poll.ts";
-import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
+import { useSignoffStack } from "../support/signoff-stack.ts";
 import { approvalWorkflow } from "./workflows.ts";
 
-let signoff: SignoffStack;
-
-beforeAll(async () => {
-  // Sweeps run by hand at chosen instants; the escalation test starts the timer itself.
-  signoff = await startSignoffStack({ sweeper: false });
-});
-
-afterAll(async () => {
-  await signoff?.stop();
-});
+// Sweeps run by hand at chosen instants; the escalation test starts the timer itself.
+const signoff = useSignoffStack({ sweeper: false });
 
 function uniqueSubject(what: string): string {
   return `${what} ${randomUUID().slice(0, 8)}`;

@@ -36,6 +36,7 @@ import {
   startSweepTimer,
 } from "@signoff/local";
 import type { LocalFunction } from "@signoff/sfn-local";
+import { afterAll, beforeAll } from "vitest";
 import { captureOutput } from "./capture-output.ts";
 import { findMail, type InboxMail, linksIn, readInbox, waitForMail } from "./inbox.ts";
 import { createPageClient, type PageClient, type PageResponse } from "./pages.ts";
@@ -134,6 +135,21 @@ export interface SignoffStackOptions {
   sweepIntervalMs?: number;
   /** Start the sweeper timer at once; default true. Tests that sweep by hand pass false. */
   sweeper?: boolean;
+}
+
+/**
+ * Starts the stack before the calling file's tests and stops it after them; the returned object
+ * is filled in before the tests run.
+ */
+export function useSignoffStack(options: SignoffStackOptions = {}): SignoffStack {
+  const signoff = {} as SignoffStack;
+  beforeAll(async () => {
+    Object.assign(signoff, await startSignoffStack(options));
+  });
+  afterAll(async () => {
+    await signoff.stop?.();
+  });
+  return signoff;
 }
 
 /** Starts the stack; call `stop()` in afterAll. */
