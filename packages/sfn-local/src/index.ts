@@ -5,7 +5,9 @@ export type {
   ExecutionStatus,
   ExecutionStatusChangeEvent,
   LocalFunction,
+  SfnFaultKind,
   SfnLocal,
+  SfnLocalFaults,
   SfnLocalLog,
   SfnLocalOptions,
 } from "./types.ts";

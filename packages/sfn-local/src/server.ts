@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Backend, type BackendInternals } from "./api/backend.ts";
+import { validateFaults } from "./api/fault-injection.ts";
 import { handleRequest } from "./api/handle-request.ts";
 import type { SfnLocal, SfnLocalOptions } from "./types.ts";
 
@@ -39,6 +40,7 @@ export async function startSfnLocalWith(
   internals: BackendInternals,
 ): Promise<SfnLocal> {
   const host = options.host ?? "127.0.0.1";
+  if (options.faults) validateFaults(options.faults);
   const backend = new Backend(options, internals);
   const server = createServer((request, response) => {
     void handleRequest(backend, request, response);

@@ -54,6 +54,32 @@ export interface SfnLocalOptions {
   onExecutionStatusChange?: (event: ExecutionStatusChangeEvent) => void | Promise<void>;
   /** Receives log lines; by default only errors are printed (to stderr). */
   log?: SfnLocalLog;
+  /** Injected faults, for testing clients; none by default. See {@link SfnLocalFaults}. */
+  faults?: SfnLocalFaults;
+}
+
+/**
+ * How a request goes wrong on purpose:
+ * - `throttling`: HTTP 400 `{"__type": "ThrottlingException"}`; the operation does not run.
+ * - `5xx`: HTTP 500 `InternalServerError` or 503 `ServiceUnavailable`; the operation does not run.
+ * - `reset`: the connection is reset before the operation runs.
+ * - `lost-response`: the operation runs and takes effect, then the connection is reset instead
+ *   of answering, so the client cannot know it succeeded.
+ */
+export type SfnFaultKind = "throttling" | "5xx" | "reset" | "lost-response";
+
+/** Fault injection: each request of a faulted operation fails with `probability`. */
+export interface SfnLocalFaults {
+  /** 0 to 1, per request; read on every request, so changing it takes effect at once. */
+  probability: number;
+  /** Which faults, chosen uniformly; default all of them. */
+  kinds?: readonly SfnFaultKind[];
+  /** Operation names; default `SendTaskSuccess` and `SendTaskFailure`. */
+  operations?: readonly string[];
+  /** Source of randomness in [0, 1); default Math.random (pass a seeded one to replay a run). */
+  random?: () => number;
+  /** Told about every fault as it is injected. */
+  onFault?: (fault: { operation: string; kind: SfnFaultKind }) => void;
 }
 
 /** A running sfn-local server. */

@@ -4,7 +4,12 @@ import { LocalFunctions } from "../lambda/local-functions.ts";
 import type { Execution } from "../runtime/execution.ts";
 import type { RuntimeServices } from "../runtime/state-host.ts";
 import { TaskTokens } from "../runtime/task-tokens.ts";
-import type { ExecutionStatusChangeEvent, SfnLocalLog, SfnLocalOptions } from "../types.ts";
+import type {
+  ExecutionStatusChangeEvent,
+  SfnLocalFaults,
+  SfnLocalLog,
+  SfnLocalOptions,
+} from "../types.ts";
 import type { ArnScope } from "./arns.ts";
 import { statusChangeEvent } from "./status-change-event.ts";
 
@@ -39,6 +44,8 @@ export class Backend {
   readonly executions = new Map<string, Execution>();
   /** Set once the server is closing; no request is served after that. */
   closed = false;
+  /** Faults to inject, as given (not copied: a caller may change them while it runs). */
+  readonly faults: SfnLocalFaults | undefined;
   private readonly listener: SfnLocalOptions["onExecutionStatusChange"];
 
   constructor(options: SfnLocalOptions, internals: BackendInternals = {}) {
@@ -47,6 +54,7 @@ export class Backend {
       accountId: options.accountId ?? "123456789012",
     };
     this.listener = options.onExecutionStatusChange;
+    this.faults = options.faults;
     this.services = {
       tokens: new TaskTokens(),
       functions: new LocalFunctions(this.scope, options.functions),

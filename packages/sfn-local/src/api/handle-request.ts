@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isJsonObject } from "../json.ts";
 import { ApiErrorCode, SfnApiError } from "./api-error.ts";
 import type { Backend } from "./backend.ts";
+import { answerWithFault, pickFault, runsBeforeFault } from "./fault-injection.ts";
 import { operations } from "./operations.ts";
 
 const TARGET_PREFIX = "AWSStepFunctions.";
@@ -68,7 +69,7 @@ export async function handleRequest(
         ? target.slice(TARGET_PREFIX.length)
         : undefined;
     const operation = name === undefined ? undefined : operations[name];
-    if (request.method !== "POST" || !operation) {
+    if (request.method !== "POST" || !operation || name === undefined) {
       request.resume();
       throw new SfnApiError(
         ApiErrorCode.UnknownOperationException,
@@ -77,6 +78,16 @@ export async function handleRequest(
     }
     backend.services.log("debug", `sfn-local: ${name}`);
     const body = parseBody(await readBody(request));
+    const fault = pickFault(backend.faults, name);
+    if (fault !== undefined) {
+      backend.faults?.onFault?.({ operation: name, kind: fault });
+      backend.services.log("debug", `sfn-local: ${name} suffers an injected ${fault}`);
+      // A lost response takes effect first, whatever its result: the client hears nothing.
+      if (runsBeforeFault(fault)) await (async () => operation(backend, body))().catch(() => {});
+      const random = backend.faults?.random ?? Math.random;
+      answerWithFault(response, fault, (status, b) => send(response, status, b), random);
+      return;
+    }
     send(response, 200, (await operation(backend, body)) ?? {});
   } catch (error) {
     if (error instanceof SfnApiError) return sendError(response, error);
