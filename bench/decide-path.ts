@@ -45,13 +45,14 @@ async function approveForm(bench: BenchStack, approval: WaitingApproval) {
   return { path: `/a/${link}`, body: new URLSearchParams({ decision: "approve", nonce }) };
 }
 
-async function eventItems(bench: BenchStack, approvalId: string): Promise<Item[]> {
+/** The approval's items whose sort key starts with `prefix` (`EVT#` events, `L#` listing entries). */
+async function itemsOf(bench: BenchStack, approvalId: string, prefix: string): Promise<Item[]> {
   const { Items: items = [] } = await bench.clients.dynamo.send(
     new QueryCommand({
       TableName: bench.stack.tableName,
       KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
       ExpressionAttributeNames: { "#pk": "pk", "#sk": "sk" },
-      ExpressionAttributeValues: { ":pk": `A#${approvalId}`, ":prefix": "EVT#" },
+      ExpressionAttributeValues: { ":pk": `A#${approvalId}`, ":prefix": prefix },
     }),
   );
   return items as Item[];
@@ -89,7 +90,8 @@ export async function benchDecidePath(
     const templates: FloorTemplates = {
       tableName: bench.stack.tableName,
       approval: {},
-      events: (await eventItems(bench, first.approvalId)).slice(-3),
+      events: (await itemsOf(bench, first.approvalId, "EVT#")).slice(-3),
+      listing: await itemsOf(bench, first.approvalId, "L#"),
       ...(callback.kind === "success" && { taskOutput: callback.output }),
     };
 

@@ -6,7 +6,13 @@
  */
 import { SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { SendTaskSuccessCommand } from "@aws-sdk/client-sfn";
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { type CountingClients, describeCalls } from "./counting-clients.ts";
 import { median, quantile } from "./stats.ts";
 
@@ -27,6 +33,8 @@ export interface FloorTemplates {
   approval: Item;
   /** Audit event items the real path wrote, reused in turn. */
   events: Item[];
+  /** Listing entries (`sk = L#…`) the real path wrote in one BatchWriteItem. */
+  listing: Item[];
   email?: EmailTemplate;
   /** The output SendTaskSuccess carried. */
   taskOutput?: string;
@@ -83,6 +91,18 @@ export async function replayFloor(
             ScanIndexForward: false,
             Limit: 1,
             ConsistentRead: true,
+          }),
+        );
+        break;
+      case "BatchWriteItem":
+        if (templates.listing.length === 0) throw new Error("the floor has no listing entries");
+        await clients.dynamo.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [tableName]: templates.listing.map((item) => ({
+                PutRequest: { Item: { ...item, pk: target.pk } },
+              })),
+            },
           }),
         );
         break;

@@ -44,7 +44,8 @@ async function captureTemplates(bench: BenchStack, approvalId: string): Promise<
     }),
   );
   const approval = items.find((item) => item.sk === "APPROVAL") as Item;
-  const events = items.filter((item) => item.sk !== "APPROVAL") as Item[];
+  const events = items.filter((item) => String(item.sk).startsWith("EVT#")) as Item[];
+  const listing = items.filter((item) => String(item.sk).startsWith("L#")) as Item[];
   const response = await fetch(`${bench.stack.endpoints.inbox}store`);
   const { emails } = (await response.json()) as {
     emails: {
@@ -62,7 +63,7 @@ async function captureTemplates(bench: BenchStack, approvalId: string): Promise<
     html: last.body.html ?? "",
     text: last.body.text ?? "",
   };
-  return { tableName: bench.stack.tableName, approval, events, email };
+  return { tableName: bench.stack.tableName, approval, events, listing, email };
 }
 
 export async function benchRequestPath(

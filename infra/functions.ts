@@ -48,8 +48,25 @@ export const requestApproval = new sst.aws.Function("RequestApproval", {
   timeout: "30 seconds",
 });
 
+// The REST API and the inbox trust the stage's OIDC provider; without SIGNOFF_OIDC_ISSUER they
+// answer 503 rather than serve anyone unchecked (the link pages work either way).
+const OIDC_SETTINGS = [
+  "SIGNOFF_OIDC_ISSUER",
+  "SIGNOFF_OIDC_AUDIENCE",
+  "SIGNOFF_OIDC_JWKS_URL",
+  "SIGNOFF_OIDC_EMAIL_CLAIM",
+  "SIGNOFF_OIDC_GROUPS_CLAIM",
+  "SIGNOFF_OIDC_ADMIN_GROUP",
+  "SIGNOFF_INBOX_LOGIN_URL",
+] as const;
+
+const apiArgs = baseArgs("api.handler");
 export const apiFunction = new sst.aws.Function("ApiFunction", {
-  ...baseArgs("api.handler"),
+  ...apiArgs,
+  environment: {
+    ...apiArgs.environment,
+    ...Object.assign({}, ...OIDC_SETTINGS.map(stageSetting)),
+  },
   permissions: [sendTaskResult],
 });
 api.route("$default", apiFunction.arn);

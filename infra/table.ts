@@ -1,8 +1,8 @@
 // DynamoDB single table for approvals and their audit events, with the sparse due-items and
-// execution indexes.
+// execution indexes and the two listing indexes.
 import { TableAttributeTypes, TableSchema } from "../packages/core/src/table-schema.ts";
 
-const { partitionKey, sortKey, dueIndex, executionIndex } = TableSchema;
+const { partitionKey, sortKey, dueIndex, executionIndex, listIndex, listStatusIndex } = TableSchema;
 const FIELD_TYPES = { S: "string", N: "number" } as const;
 
 // DynamoDB takes definitions only for attributes that some index uses; every other attribute is
@@ -25,6 +25,17 @@ export const table = new sst.aws.Dynamo("Table", {
     [executionIndex.name]: {
       hashKey: executionIndex.partitionKey,
       projection: [...executionIndex.projectedAttributes],
+    },
+    // GET /v1/approvals and the inbox page through the listing entries, newest first.
+    [listIndex.name]: {
+      hashKey: listIndex.partitionKey,
+      rangeKey: listIndex.sortKey,
+      projection: [...listIndex.projectedAttributes],
+    },
+    [listStatusIndex.name]: {
+      hashKey: listStatusIndex.partitionKey,
+      rangeKey: listStatusIndex.sortKey,
+      projection: [...listStatusIndex.projectedAttributes],
     },
   },
   deletionProtection: $app.stage === "production",

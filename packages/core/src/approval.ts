@@ -43,8 +43,8 @@ export type ExecutionEndStatus = (typeof ExecutionEndStatus)[keyof typeof Execut
 
 export type DecisionKind = "approve" | "reject";
 
-/** Where a decision came from: an email link, the REST API, or the deadline. */
-export type DecisionChannel = "link" | "api" | "timeout";
+/** Where a decision came from: an email link, the REST API, the inbox page, or the deadline. */
+export type DecisionChannel = "link" | "api" | "inbox" | "timeout";
 
 export interface Decision {
   /** Lower-cased email of the approver, or "signoff" for a decision made by the deadline. */
@@ -54,6 +54,11 @@ export interface Decision {
   /** ISO-8601 timestamp. */
   at: string;
   channel: DecisionChannel;
+  /**
+   * The API caller's `Idempotency-Key`, recorded with the decision in the same conditional write:
+   * a retry carrying it is answered with this decision instead of a conflict.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -109,6 +114,8 @@ export interface Approval {
   policy: Policy;
   onTimeout: OnTimeout;
   rejectAs: RejectAs;
+  /** Labels from the request, for listings (`?tag=`); absent when none. */
+  tags?: string[];
   /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
   executionArn?: string;
   /** ISO-8601. */
@@ -156,7 +163,8 @@ export type AuditEventType =
   | "expired"
   | "cancelled"
   | "reminded"
-  | "escalated";
+  | "escalated"
+  | "resent";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

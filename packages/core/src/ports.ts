@@ -5,6 +5,7 @@
  */
 import type {
   Approval,
+  ApprovalStatus,
   AuditEvent,
   AuditEventInput,
   CallbackState,
@@ -65,6 +66,31 @@ export interface ScheduleClaim {
   heartbeat?: { from: number | undefined; at: number };
 }
 
+/**
+ * A listing of approvals, newest first. Every filter is answered from a key or an index, never a
+ * Scan: the most selective one given (execution, approver, tag, then status) picks the index, and
+ * the others are checked on the approvals it yields.
+ */
+export interface ApprovalQuery {
+  status?: ApprovalStatus;
+  /** A lower-cased email: approvals addressed to this approver (escalation included). */
+  approver?: string;
+  /** `$$.Execution.Id` as the request carried it. */
+  executionArn?: string;
+  /** One of the request's `tags`. */
+  tag?: string;
+  /** At most this many approvals on the page (1..100). */
+  limit: number;
+  /** Where the previous page stopped; opaque. */
+  cursor?: string;
+}
+
+export interface ApprovalListPage {
+  approvals: Approval[];
+  /** Present when more may follow: pass it back as `cursor` for the next page. */
+  cursor?: string;
+}
+
 export interface DuePage {
   approvals: Approval[];
   /** Items DynamoDB read for this page, for the sweeper's figures. */
@@ -111,6 +137,8 @@ export interface ApprovalStore {
    * sparse execution index (never a Scan), each read back consistently.
    */
   listPendingForExecution(executionArn: string): Promise<Approval[]>;
+  /** A page of approvals matching `query`, newest first (see `ApprovalQuery`). */
+  listApprovals(query: ApprovalQuery): Promise<ApprovalListPage>;
 }
 
 /**
@@ -150,8 +178,12 @@ export type TaskCallbackFailureReason =
 
 export type TaskCallbackResult =
   | { ok: true }
-  /** `message` names the error only; it never contains the token. */
-  | { ok: false; reason: TaskCallbackFailureReason; message: string };
+  /**
+   * `message` names the error only; it never contains the token. `resent` says the client sent
+   * the call more than once (its own retry after a lost response), so a "task closed" answer may
+   * be about our own first send.
+   */
+  | { ok: false; reason: TaskCallbackFailureReason; message: string; resent?: true };
 
 /** Tells Step Functions how the task ended. The token is plaintext only inside this call. */
 export interface TaskCallback {

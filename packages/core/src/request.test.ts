@@ -71,6 +71,16 @@ describe("buildApproval", () => {
     expect("requestedBy" in result.approval).toBe(false);
   });
 
+  it("keeps tags de-duplicated, leaves them out when none, and refuses bad ones", () => {
+    const tagged = build({ tags: ["release", "team:ops", "release"] });
+    expect(tagged.ok && tagged.approval.tags).toEqual(["release", "team:ops"]);
+    const none = build({ tags: [] });
+    expect(none.ok && "tags" in none.approval).toBe(false);
+    for (const tags of [["a#b"], ["x|y"], [""], Array.from({ length: 11 }, (_, i) => `t${i}`)]) {
+      expect(build({ tags })).toMatchObject({ ok: false, field: "tags" });
+    }
+  });
+
   it("refuses a quorum outside 1..approvers, naming policy.required", () => {
     for (const required of [0, 3, 1.5]) {
       expect(build({ policy: { required } })).toMatchObject({

@@ -10,6 +10,15 @@ import { computeDueAt, MAX_REMINDER_POINTS } from "./schedule.ts";
 /** At most this many approvers, so emails, the stored item and callback payloads stay small. */
 export const MAX_APPROVERS = 50;
 
+/** At most this many tags per request: each is a listing entry written with the approval. */
+export const MAX_TAGS = 10;
+
+/**
+ * What a tag may be: letters, digits and `._:/=+-`, up to 64 characters, starting with a letter or
+ * digit. Tags go into listing keys, so they never hold the `#` and `|` those keys are built with.
+ */
+export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/=+-]{0,63}$/;
+
 /** The request contract after parsing: what a new approval is made from. */
 export interface NewApprovalInput {
   taskToken: string;
@@ -29,6 +38,8 @@ export interface NewApprovalInput {
   escalation?: EscalationPlan;
   /** The Task's HeartbeatSeconds: signoff heartbeats the task while the approval is pending. */
   heartbeatSeconds?: number;
+  /** Labels for finding the approval later (`GET /v1/approvals?tag=`); de-duplicated here. */
+  tags?: string[];
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
 }
@@ -112,6 +123,17 @@ export function buildApproval(
     return invalid("heartbeatSeconds", "heartbeatSeconds must be a positive whole number");
   }
 
+  const tags = input.tags === undefined ? undefined : [...new Set(input.tags)];
+  if (tags !== undefined && tags.length > MAX_TAGS) {
+    return invalid("tags", `tags must list at most ${MAX_TAGS} tags`);
+  }
+  if (tags?.some((tag) => !TAG_PATTERN.test(tag))) {
+    return invalid(
+      "tags",
+      "tags must be 1 to 64 letters, digits or ._:/=+- characters, starting with a letter or digit",
+    );
+  }
+
   const approval: Approval = {
     id: deriveApprovalId(input.taskToken),
     status: "PENDING",
@@ -136,6 +158,7 @@ export function buildApproval(
   if (reminders !== undefined) approval.reminders = reminders.plan;
   if (escalation !== undefined) approval.escalation = escalation.plan;
   if (heartbeatSeconds !== undefined) approval.heartbeatSeconds = heartbeatSeconds;
+  if (tags !== undefined && tags.length > 0) approval.tags = tags;
   approval.dueAt = computeDueAt(approval);
   return { ok: true, approval };
 }

@@ -13,6 +13,14 @@
  * it. When an execution ends, the cancel function queries `executionArn = <arn>` and finds its
  * approvals without a Scan. It projects only the approval's id and status (what the lookup
  * filters on), so the frequent updates of other fields never write to it.
+ *
+ * Listings (`GET /v1/approvals`, the inbox) read listing entries: small items in the approval's
+ * partition, `sk = "L#<dimension>"`, one per way of finding it: `all`, `approver#<email>` for each
+ * approver, `tag#<tag>` for each tag and `execution#<arn>`. Each carries `listKey = <dimension>`
+ * (the `list` index: newest first by `listSort = <createdAt>#<id>`) and
+ * `listStatusKey = <dimension>|<status>` (the `list-status` index: the same, one status only).
+ * Entries are written with the approval and rewritten when its status or approvers change; the
+ * approval item stays the truth, and a listing re-reads every approval it returns.
  */
 export const TableSchema = {
   partitionKey: "pk",
@@ -27,6 +35,18 @@ export const TableSchema = {
     partitionKey: "executionArn",
     projectedAttributes: ["id", "status"],
   },
+  listIndex: {
+    name: "list",
+    partitionKey: "listKey",
+    sortKey: "listSort",
+    projectedAttributes: ["id"],
+  },
+  listStatusIndex: {
+    name: "list-status",
+    partitionKey: "listStatusKey",
+    sortKey: "listSort",
+    projectedAttributes: ["id"],
+  },
 } as const;
 
 /** The value of `dueKey` on every item that is waiting for the sweeper. */
@@ -39,10 +59,15 @@ export const TableAttributeTypes = {
   dueKey: "S",
   dueAt: "N",
   executionArn: "S",
+  listKey: "S",
+  listStatusKey: "S",
+  listSort: "S",
 } as const;
 
 /** The names of every global secondary index, for checks that a table has them all. */
 export const TABLE_INDEX_NAMES: readonly string[] = [
   TableSchema.dueIndex.name,
   TableSchema.executionIndex.name,
+  TableSchema.listIndex.name,
+  TableSchema.listStatusIndex.name,
 ];

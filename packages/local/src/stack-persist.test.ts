@@ -104,26 +104,32 @@ describe("startStack with persistDir", () => {
     );
     expect(error).toBeInstanceOf(LocalStackError);
     expect((error as LocalStackError).message).toBe(
-      'Table legacy exists without the "due" and "execution" indexes; delete the --persist directory or use another',
+      'Table legacy exists without the "due", "execution", "list" and "list-status" indexes; delete the --persist directory or use another',
     );
   });
 
-  it("refuses a kept table from before the execution index, naming only that index", async () => {
+  it("refuses a kept table from before the listing indexes, naming only those", async () => {
     const dir = await mkdtemp(join(tmpdir(), "signoff-persist-"));
     dirs.push(dir);
     const first = await start(dir);
     try {
       await withClient(first, async (client) => {
-        // The table as createTableInput made it before the execution index existed.
+        // The table as createTableInput made it before the listing indexes existed.
         const current = createTableInput("older");
+        const { listIndex, listStatusIndex } = TableSchema;
+        const listing = [listIndex, listStatusIndex];
+        const listingKeys: string[] = listing.flatMap((index) => [
+          index.partitionKey,
+          index.sortKey,
+        ]);
         await client.send(
           new CreateTableCommand({
             ...current,
             AttributeDefinitions: current.AttributeDefinitions!.filter(
-              (definition) => definition.AttributeName !== TableSchema.executionIndex.partitionKey,
+              (definition) => !listingKeys.includes(definition.AttributeName!),
             ),
             GlobalSecondaryIndexes: current.GlobalSecondaryIndexes!.filter(
-              (index) => index.IndexName === TableSchema.dueIndex.name,
+              (index) => !listing.some((listed) => listed.name === index.IndexName),
             ),
           }),
         );
@@ -143,7 +149,7 @@ describe("startStack with persistDir", () => {
     );
     expect(error).toBeInstanceOf(LocalStackError);
     expect((error as LocalStackError).message).toBe(
-      'Table older exists without the "execution" index; delete the --persist directory or use another',
+      'Table older exists without the "list" and "list-status" indexes; delete the --persist directory or use another',
     );
   });
 

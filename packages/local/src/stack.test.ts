@@ -52,7 +52,7 @@ describe("startStack", () => {
     });
   });
 
-  it("creates the table with the sparse due and execution indexes, reachable by a client configured only by the environment", async () => {
+  it("creates the table with the sparse due and execution indexes and the listing indexes, reachable by a client configured only by the environment", async () => {
     await withStackEnv(stack.env, async () => {
       const client = new DynamoDBClient({});
       try {
@@ -77,6 +77,17 @@ describe("startStack", () => {
             KeySchema: [{ AttributeName: "executionArn", KeyType: "HASH" }],
             Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["id", "status"] },
           },
+          ...["list", "list-status"].map((IndexName) => ({
+            IndexName,
+            KeySchema: [
+              {
+                AttributeName: IndexName === "list" ? "listKey" : "listStatusKey",
+                KeyType: "HASH",
+              },
+              { AttributeName: "listSort", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: ["id"] },
+          })),
         ]);
 
         // Only items carrying dueKey show up in the index, and only those due by `now`.

@@ -25,7 +25,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const present = new Set(table.GlobalSecondaryIndexes?.map((index) => index.IndexName));
   const missing = TABLE_INDEX_NAMES.filter((name) => !present.has(name));
   if (missing.length > 0) {
-    const names = missing.map((name) => `"${name}"`).join(" and ");
+    const quoted = missing.map((name) => `"${name}"`);
+    const names =
+      quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
     throw new LocalStackError(
       "TABLE_MISMATCH",
       `Table ${tableName} exists without the ${names} ${missing.length === 1 ? "index" : "indexes"}; delete the --persist directory or use another`,

@@ -20,6 +20,12 @@ export interface DecideInput {
   comment?: string;
   /** Deadlines decide through the sweeper, never through here. */
   channel: Exclude<DecisionChannel, "timeout">;
+  /**
+   * Makes retries safe: a later call with the same key, approver and decision gets this
+   * decision back (`replayed: true`) rather than "already-decided"; with another decision or
+   * comment it is refused as "idempotency-key-reused".
+   */
+  idempotencyKey?: string;
 }
 
 export type DecideResult =
@@ -30,9 +36,13 @@ export type DecideResult =
       decision: Decision;
       /** Present when this decision settled the approval: how the task was told. */
       callback?: DeliverCallbackResult;
+      /** True when an earlier call with the same idempotency key recorded `decision`. */
+      replayed?: true;
     }
   /** Nothing about the approval is returned to someone it is not addressed to. */
   | { ok: false; reason: "not-found" | "not-an-approver" }
+  /** The idempotency key was used by this approver for a different decision or comment. */
+  | { ok: false; reason: "idempotency-key-reused"; approval: ApprovalView; approver: string }
   /** `approval` lets the caller show what was already decided, and by whom. */
   | {
       ok: false;
@@ -58,7 +68,7 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
   const approval = await deps.store.get(input.approvalId);
   if (approval === undefined) return { ok: false, reason: "not-found" };
   const check = checkDecisionAllowed(approval, approver, input.decision, { now });
-  if (!check.ok) return refuse(deps, approval, approver, check.reason, now);
+  if (!check.ok) return refuse(deps, approval, input, approver, check.reason, now);
 
   // 2. One conditional write: only while PENDING, only once per approver.
   const decision: Decision = {
@@ -69,10 +79,11 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
   };
   const comment = capComment(input.comment);
   if (comment !== undefined) decision.comment = comment;
+  if (input.idempotencyKey !== undefined) decision.idempotencyKey = input.idempotencyKey;
   const recorded = await deps.store.recordDecision(approval.id, decision);
   if (!recorded.ok) {
     if (recorded.reason === "not-found") return { ok: false, reason: "not-found" };
-    return refuse(deps, recorded.approval, approver, recorded.reason, now);
+    return refuse(deps, recorded.approval, input, approver, recorded.reason, now);
   }
 
   // 3. Audit, then settle if this decision (with any concurrent ones) settles it.
@@ -102,17 +113,40 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
 async function refuse(
   deps: FlowDeps,
   approval: Approval,
+  input: DecideInput,
   approver: string,
   reason: DecisionRefusal,
   now: Date,
 ): Promise<DecideResult> {
-  log(deps, "info", "decision refused", { approvalId: approval.id, reason });
-  if (reason === "not-an-approver") return { ok: false, reason };
+  if (reason === "not-an-approver") {
+    log(deps, "info", "decision refused", { approvalId: approval.id, reason });
+    return { ok: false, reason };
+  }
   let latest = approval;
   // A replayed decision is the moment to finish a settle that an earlier request crashed
   // before writing; otherwise only the deadline sweep would notice.
   if (reason === "already-decided") {
     latest = (await settleIfDecided(deps, approval, now)).approval ?? approval;
+    const stored = approval.decisions[approver];
+    if (stored !== undefined && input.idempotencyKey !== undefined) {
+      if (stored.idempotencyKey === input.idempotencyKey) {
+        if (stored.decision === input.decision && stored.comment === capComment(input.comment)) {
+          log(deps, "info", "decision replayed", { approvalId: approval.id, approver });
+          return { ok: true, approval: toApprovalView(latest), decision: stored, replayed: true };
+        }
+        log(deps, "info", "decision refused", {
+          approvalId: approval.id,
+          reason: "idempotency-key-reused",
+        });
+        return {
+          ok: false,
+          reason: "idempotency-key-reused",
+          approval: toApprovalView(latest),
+          approver,
+        };
+      }
+    }
   }
+  log(deps, "info", "decision refused", { approvalId: approval.id, reason });
   return { ok: false, reason, approval: toApprovalView(latest), approver };
 }

@@ -35,10 +35,11 @@ export function computeRetryDelay(attempt: number, policy: CallbackRetryPolicy):
 /**
  * Sends the approval's outcome to Step Functions, if its callback is still PENDING.
  *
- * TaskTimedOut / TaskDoesNotExist on the first attempt mean the task closed before we spoke
- * (its own timeout, the execution stopped): the outcome becomes EXPIRED / CANCELLED (reason
- * "task-closed") and the callback GAVE_UP. On a later attempt they most likely mean an earlier
- * attempt got through and then crashed or lost its response before recording it; we cannot
+ * TaskTimedOut / TaskDoesNotExist on the first attempt, sent once, mean the task closed before we
+ * spoke (its own timeout, the execution stopped): the outcome becomes EXPIRED / CANCELLED
+ * (reason "task-closed") and the callback GAVE_UP. On a later attempt, or when the SDK client sent
+ * the first attempt again itself (a lost response it retried), they most likely mean a send got
+ * through and then crashed or lost its response before recording it; we cannot
  * tell, so we keep the outcome people decided, mark the callback DELIVERED with an explanatory
  * `callbackError`, and log a warning, rather than tell approvers their decision never counted.
  */
@@ -99,7 +100,8 @@ export async function deliverCallback(
   switch (result.reason) {
     case "task-timed-out":
     case "task-does-not-exist":
-      return attempt > 1
+      // A retry, ours or the client's own within this attempt, may be hearing about our send.
+      return attempt > 1 || result.resent
         ? finishAmbiguous(deps, approvalId, attempt, error)
         : closeTask(deps, approval, attempt, result.reason, error);
     case "invalid-token":

@@ -6,6 +6,7 @@ export * from "./deliver-callback.ts";
 export * from "./email-approver.ts";
 export * from "./flow-deps.ts";
 export * from "./request-approval.ts";
+export * from "./resend-approval.ts";
 export * from "./run-due-steps.ts";
 export * from "./settle.ts";
 export * from "./sweep-due.ts";

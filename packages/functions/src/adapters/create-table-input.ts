@@ -10,7 +10,8 @@ import { TableAttributeTypes, TableSchema } from "@signoff/core";
  * items from the index alone) and the sparse `execution` index (id and status only).
  */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, dueIndex, executionIndex } = TableSchema;
+  const { partitionKey, sortKey, dueIndex, executionIndex, listIndex, listStatusIndex } =
+    TableSchema;
   return {
     TableName: tableName,
     BillingMode: "PAY_PER_REQUEST",
@@ -38,6 +39,17 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           NonKeyAttributes: [...executionIndex.projectedAttributes],
         },
       },
+      ...[listIndex, listStatusIndex].map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: "HASH" as const },
+          { AttributeName: index.sortKey, KeyType: "RANGE" as const },
+        ],
+        Projection: {
+          ProjectionType: "INCLUDE" as const,
+          NonKeyAttributes: [...index.projectedAttributes],
+        },
+      })),
     ],
   };
 }

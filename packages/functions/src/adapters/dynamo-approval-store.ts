@@ -3,6 +3,7 @@
  * write: no transactions, and no ReturnValuesOnConditionCheckFailure (dynalite has neither), so
  * after a lost condition a consistent read tells the caller what it lost to.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -40,6 +41,7 @@ import {
   toEventItem,
   withoutUndefined,
 } from "./dynamo-approval-item.ts";
+import { createDynamoListing } from "./dynamo-approval-listing.ts";
 import {
   type ExpressionAttribute,
   expressionNames,
@@ -64,6 +66,20 @@ const MAX_CALLBACK_ERROR_LENGTH = 1_000;
 export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): ApprovalStore {
   const { client, tableName } = options;
   const maxAppendAttempts = options.maxAppendAttempts ?? DEFAULT_APPEND_ATTEMPTS;
+  const listing = createDynamoListing({ client, tableName });
+
+  /**
+   * Rewrites the listing entries after the approval's status or approvers changed. The change
+   * itself is already stored, so a failure here must not undo it in the caller's eyes: a listing
+   * that meets the stale entry repairs it.
+   */
+  async function relist(approval: Approval): Promise<void> {
+    try {
+      await listing.write(approval);
+    } catch {
+      // Left to the listing's repair; see dynamo-approval-listing.ts.
+    }
+  }
 
   async function get(id: string): Promise<Approval | undefined> {
     const { Item: item } = await client.send(
@@ -124,6 +140,9 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
   return {
     async create(approval) {
+      // Entries first: a stored approval is then always listed (entries without an approval are
+      // skipped by listings, and the retried request that creates it finds them in place).
+      await listing.write(approval);
       try {
         await client.send(
           new PutCommand({
@@ -144,6 +163,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
           approvalId: approval.id,
         });
       }
+      // A retried request: the stored approval may have moved on since its entries were written.
+      await relist(stored);
       return { ok: false, reason: "exists", approval: stored };
     },
 
@@ -205,7 +226,10 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
             ...(nothingDue ? {} : { ":dueKey": DUE_KEY_VALUE, ":dueAt": dueAt }),
           },
         });
-        if (approval) return { ok: true, approval };
+        if (approval) {
+          await relist(approval);
+          return { ok: true, approval };
+        }
 
         const stored = await get(id);
         if (!stored) return { ok: false, reason: "not-found" };
@@ -282,6 +306,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         ExpressionAttributeNames: expressionNames(...used),
         ExpressionAttributeValues: values,
       });
+      if (approval && finish.outcome) await relist(approval);
       return approval !== undefined;
     },
 
@@ -324,12 +349,15 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         values[":heartbeatAt"] = claim.heartbeat.at;
         if (claim.heartbeat.from !== undefined) values[":heartbeatFrom"] = claim.heartbeat.from;
       }
-      return update(id, {
+      const approval = await update(id, {
         UpdateExpression: `SET ${set.join(", ")}`,
         ConditionExpression: conditions.join(" AND "),
         ExpressionAttributeNames: expressionNames(...used),
         ExpressionAttributeValues: values,
       });
+      // Escalated approvers are found by their own listings from now on.
+      if (approval && claim.escalation) await relist(approval);
+      return approval;
     },
 
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {
@@ -426,6 +454,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
           approval?.status === "PENDING" && approval.executionArn === executionArn,
       );
     },
+    listApprovals: (query) => listing.list(query),
   };
 }
 
@@ -433,8 +462,4 @@ function assertAttempt(attempt: number): void {
   if (!Number.isInteger(attempt) || attempt < 1) {
     throw new RangeError("attempt must be an integer >= 1");
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

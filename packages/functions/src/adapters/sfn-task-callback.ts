@@ -51,6 +51,12 @@ async function call(send: () => Promise<unknown>): Promise<TaskCallbackResult> {
   }
 }
 
+/** How many times the SDK client sent the request that failed (1 when it never retried). */
+function sdkAttempts(error: unknown): number {
+  const attempts = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata?.attempts;
+  return typeof attempts === "number" ? attempts : 1;
+}
+
 /**
  * Closed tasks and bad input are results; temporary trouble is `retryable`; anything else
  * (access denied, validation) is unexpected and throws, without the SDK error as its cause.
@@ -58,7 +64,16 @@ async function call(send: () => Promise<unknown>): Promise<TaskCallbackResult> {
 function toResult(error: unknown): TaskCallbackResult {
   const name = awsErrorName(error);
   const known = Object.hasOwn(KNOWN_ERRORS, name) ? KNOWN_ERRORS[name] : undefined;
-  if (known) return { ok: false, reason: known.reason, message: `${name}: ${known.description}` };
+  if (known) {
+    const result: TaskCallbackResult = {
+      ok: false,
+      reason: known.reason,
+      message: `${name}: ${known.description}`,
+    };
+    // The SDK retries a lost response by itself; the answer to its retry may be about our send.
+    if (sdkAttempts(error) > 1) result.resent = true;
+    return result;
+  }
   if (isRetryableAwsError(error)) {
     return { ok: false, reason: "retryable", message: `${name}: ${RETRYABLE_DESCRIPTION}` };
   }

@@ -125,6 +125,20 @@ describe("the link pages", () => {
     expect(stored?.callbackAttempts).toBe(1);
   });
 
+  it("refuse a form far bigger than a decision with 413, deciding nothing", async () => {
+    const { approvalId, links } = await requestApproval();
+    const url = links["ann@example.com"]!.approve;
+    const { nonce } = await openForm(url);
+    const refused = await post(url, {
+      nonce: nonce!,
+      decision: "approve",
+      comment: "x".repeat(20_000),
+    });
+    expect(refused.status).toBe(413);
+    expect(refused.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect((await runtime.deps.store.get(approvalId))?.decisions).toEqual({});
+  });
+
   it("refuse a POST without the page's nonce, or with another link's nonce", async () => {
     const first = await requestApproval();
     const second = await requestApproval();

@@ -11,6 +11,7 @@ import {
   viewApproval,
 } from "@signoff/core";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import {
   renderAlreadyDecidedPage,
   renderCancelledPage,
@@ -51,6 +52,9 @@ function pageForView(page: ApprovalPage): PageResponse {
 
 const REOPEN = "Open the link from the email again to get a fresh page.";
 
+/** The largest decision form accepted: the comment's 1,000 characters in UTF-8, with room. */
+const MAX_FORM_BYTES = 16 * 1024;
+
 function pageForDecision(result: DecideByLinkResult): PageResponse {
   if (result.ok) return { status: 200, body: renderRecordedPage(result.approval, result.decision) };
   switch (result.reason) {
@@ -75,6 +79,8 @@ function pageForDecision(result: DecideByLinkResult): PageResponse {
       return { status: 410, body: renderExpiredPage(result.approval) };
     case "already-decided":
     case "not-pending":
+    // Links carry no idempotency key, so this cannot happen here; it reads as already decided.
+    case "idempotency-key-reused":
       return settledPage(result.approval, result.approver);
   }
 }
@@ -98,23 +104,31 @@ export function createLinkRoutes(deps: FlowDeps): Hono {
     return c.html(body, status);
   });
 
-  routes.post("/:link", async (c) => {
-    const form = await c.req.parseBody();
-    const decision = formText(form, "decision");
-    const formNonce = formText(form, "nonce");
-    if ((decision !== "approve" && decision !== "reject") || formNonce === undefined) {
-      return c.html(renderProblemPage("Choose Approve or Reject on the page", REOPEN), 400);
-    }
-    const comment = formText(form, "comment")?.trim();
-    const result = await decideByLink(deps, {
-      linkToken: c.req.param("link"),
-      formNonce,
-      decision,
-      ...(comment ? { comment } : {}),
-    });
-    const { status, body } = pageForDecision(result);
-    return c.html(body, status);
-  });
+  // A decision form is three short fields and a comment; anything far bigger is not ours.
+  routes.post(
+    "/:link",
+    bodyLimit({
+      maxSize: MAX_FORM_BYTES,
+      onError: (c) => c.html(renderProblemPage("This form is too large", REOPEN), 413),
+    }),
+    async (c) => {
+      const form = await c.req.parseBody();
+      const decision = formText(form, "decision");
+      const formNonce = formText(form, "nonce");
+      if ((decision !== "approve" && decision !== "reject") || formNonce === undefined) {
+        return c.html(renderProblemPage("Choose Approve or Reject on the page", REOPEN), 400);
+      }
+      const comment = formText(form, "comment")?.trim();
+      const result = await decideByLink(deps, {
+        linkToken: c.req.param("link"),
+        formNonce,
+        decision,
+        ...(comment ? { comment } : {}),
+      });
+      const { status, body } = pageForDecision(result);
+      return c.html(body, status);
+    },
+  );
 
   return routes;
 }

@@ -158,6 +158,64 @@ describe("parseApprovalRequest: reminders and escalation", () => {
     );
   });
 
+  it('refuses "constructor" and "__proto__" keys and numbers DynamoDB cannot keep', () => {
+    const payloads = [
+      '{"taskToken":"t","constructor":1}',
+      '{"taskToken":"t","details":{"a":[{"constructor":{"name":"Set"}}]}}',
+      '{"taskToken":"t","meta":{"constructor":"x"}}',
+      '{"taskToken":"t","__proto__":{"polluted":"yes"}}',
+      '{"taskToken":"t","details":{"a":{"__proto__":{"x":1}}}}',
+    ];
+    const fields = payloads.map((payload) => refusal(JSON.parse(payload)).message);
+    expect(fields).toEqual([
+      'context: must not use "constructor" as a key',
+      'details: must not use "constructor" as a key',
+      'context: must not use "constructor" as a key',
+      'context: must not use "__proto__" as a key',
+      'details: must not use "__proto__" as a key',
+    ]);
+    for (const [payload, field] of [
+      [{ details: { total: -Infinity } }, "details"],
+      [{ score: [Number.NaN] }, "context"],
+      [JSON.parse(`{"orderId": 12345678901234567890}`), "context"],
+      [{ details: { tiny: 1e-200 } }, "details"],
+    ] as const) {
+      expect(refusal({ taskToken: TOKEN, ...payload }).message).toMatch(
+        new RegExp(`^${field}: must hold only numbers DynamoDB can keep exactly`),
+      );
+    }
+    expect(
+      parseApprovalRequest({ taskToken: TOKEN, n: 9007199254740991, f: 1.5e-7 }, defaults).context,
+    ).toEqual({
+      n: 9007199254740991,
+      f: 1.5e-7,
+    });
+    // Other keys that name Object.prototype members are just keys.
+    const parsed = parseApprovalRequest(
+      JSON.parse('{"taskToken":"t","toString":1,"details":{"valueOf":2}}'),
+      defaults,
+    );
+    expect(parsed.context).toEqual({ toString: 1 });
+    expect(parsed.details).toEqual({ valueOf: 2 });
+  });
+
+  it("accepts up to 10 tags of letters, digits and ._:/=+- and refuses others", () => {
+    const tags = ["release", "team:payments", "env=prod", "v1.4/eu-west-1"];
+    expect(parseApprovalRequest({ taskToken: TOKEN, tags }, defaults).tags).toEqual(tags);
+    expect(refusal({ taskToken: TOKEN, tags: ["has space"] }).message).toContain(
+      "tags[0]: must be",
+    );
+    expect(refusal({ taskToken: TOKEN, tags: ["a|b"] }).message).toContain("tags[0]: must be");
+    expect(refusal({ taskToken: TOKEN, tags: ["x".repeat(65)] }).message).toContain("tags[0]");
+    const eleven = Array.from({ length: 11 }, (_, index) => `t${index}`);
+    expect(refusal({ taskToken: TOKEN, tags: eleven }).message).toBe(
+      "tags: must list at most 10 tags",
+    );
+    expect(refusal({ taskToken: TOKEN, tags: "release" }).message).toBe(
+      "tags: must be a list of tags",
+    );
+  });
+
   it("names the field at fault in a bad plan", () => {
     const cases: [unknown, string][] = [
       [{ reminders: { at: [1.5] } }, "reminders.at[0]: must be a fraction of the timeout, below 1"],

@@ -32,16 +32,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Depth of nested objects/arrays, walked iteratively so hostile nesting cannot blow the stack. */
-function exceedsDepth(value: unknown, limit: number): boolean {
+/**
+ * What makes free-form data unstorable: a number JSON cannot hold, nesting deeper than `limit`,
+ * or an object key that
+ * JavaScript objects treat specially. The DynamoDB marshaller reads `constructor` as the object's
+ * class (a `{"name": "Set"}` under it even changes how the object is stored), and assigning a
+ * `__proto__` key (which JSON.parse makes an own property) replaces an object's prototype instead.
+ * Walked iteratively so hostile nesting cannot blow the stack.
+ */
+function findShapeProblem(value: unknown, limit: number): string | undefined {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
+    if (typeof current === "number" && !isStorableNumber(current)) {
+      return "must hold only numbers DynamoDB can keep exactly: whole numbers within ±9007199254740991, fractions no smaller than 1e-130 (send others as text)";
+    }
     if (typeof current !== "object" || current === null) continue;
-    if (depth >= limit) return true;
+    if (depth >= limit) return `must not nest deeper than ${limit} levels`;
+    const special = Array.isArray(current) ? undefined : specialKeyOf(current);
+    if (special !== undefined) return `must not use "${special}" as a key`;
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * Whether a number survives the DynamoDB marshaller and DynamoDB itself unchanged. NaN and
+ * Infinity only come from code (JSON has neither); whole numbers past 2^53 were already rounded by
+ * JSON.parse, and DynamoDB holds no magnitude below 1e-130.
+ */
+function isStorableNumber(value: number): boolean {
+  if (Number.isInteger(value)) return Number.isSafeInteger(value);
+  return Number.isFinite(value) && Math.abs(value) >= 1e-130;
+}
+
+/** Keys JavaScript objects treat specially, which user data may not use. */
+const SPECIAL_KEYS = ["__proto__", "constructor"] as const;
+
+function specialKeyOf(object: object): string | undefined {
+  return SPECIAL_KEYS.find((key) => Object.hasOwn(object, key));
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -62,6 +91,11 @@ export function parseApprovalRequest(
 ): NewApprovalInput {
   // 1. The payload is a JSON object; split known fields from context.
   if (!isPlainObject(payload)) throw new InvalidRequestError("payload", "must be a JSON object");
+  // Checked before the split below, whose assignments would turn a `__proto__` key into a prototype.
+  const special = specialKeyOf(payload);
+  if (special !== undefined) {
+    throw new InvalidRequestError("context", `must not use "${special}" as a key`);
+  }
   const known: Record<string, unknown> = {};
   const context: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(payload)) {
@@ -73,9 +107,8 @@ export function parseApprovalRequest(
     ["details", known.details],
     ["context", context],
   ] as const) {
-    if (exceedsDepth(value, MAX_DEPTH)) {
-      throw new InvalidRequestError(field, `must not nest deeper than ${MAX_DEPTH} levels`);
-    }
+    const problem = findShapeProblem(value, MAX_DEPTH);
+    if (problem !== undefined) throw new InvalidRequestError(field, problem);
   }
   const shownBytes = Buffer.byteLength(JSON.stringify([known.details ?? null, context]));
   if (shownBytes > MAX_SHOWN_BYTES) {
@@ -137,6 +170,7 @@ export function parseApprovalRequest(
     ...(reminders !== undefined && { reminders }),
     ...(fields.escalation !== undefined && { escalation: fields.escalation }),
     ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
+    ...(fields.tags !== undefined && { tags: fields.tags }),
     context,
   };
 }

@@ -3,7 +3,7 @@
  * waitForTaskToken Task sends to request-approval. Known fields are validated; every
  * other field is context, kept and shown to the approver.
  */
-import { MAX_REMINDER_POINTS } from "@signoff/core";
+import { MAX_REMINDER_POINTS, MAX_TAGS, TAG_PATTERN } from "@signoff/core";
 import { z } from "zod";
 
 /** Step Functions task tokens are at most 2,048 characters. */
@@ -93,6 +93,16 @@ export const RequestFields = z.strictObject({
   executionArn: z.string().startsWith("arn:", { error: "must be an ARN" }).max(2048).optional(),
   reminders: RemindersField.optional(),
   heartbeatSeconds: seconds("seconds").optional(),
+  tags: z
+    .array(
+      z.string({ error: "must be text" }).regex(TAG_PATTERN, {
+        error:
+          "must be 1 to 64 letters, digits or ._:/=+- characters, starting with one of the first two",
+      }),
+      { error: "must be a list of tags" },
+    )
+    .max(MAX_TAGS, { error: `must list at most ${MAX_TAGS} tags` })
+    .optional(),
   escalation: z
     .strictObject(
       {

@@ -1,99 +1,10 @@
-import { randomUUID } from "node:crypto";
-import type { Hono } from "hono";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createRequestApprovalHandler } from "../../handlers/request-approval.ts";
-import type { Runtime } from "../../runtime.ts";
-import {
-  type OidcIssuer,
-  startOidcIssuer,
-  TEST_ADMIN_GROUP,
-} from "../../test-support/oidc-issuer.ts";
-import { createTestRuntime } from "../../test-support/runtime-fixture.ts";
-import { useEmulators } from "../../test-support/use-emulators.ts";
+import { describe, expect, it } from "vitest";
+import { useApiFixture } from "../../test-support/api-fixture.ts";
+import { TEST_ADMIN_GROUP } from "../../test-support/oidc-issuer.ts";
 import { createApp } from "../app.ts";
 
-const emulators = useEmulators();
-
-let issuer: OidcIssuer;
-let runtime: Runtime;
-let app: Hono;
-/** The test's clock, for the flows (tokens are checked against real time). */
-let time: number;
-
-beforeAll(async () => {
-  issuer = await startOidcIssuer();
-});
-
-afterAll(async () => {
-  await issuer?.stop();
-});
-
-beforeEach(async () => {
-  time = Date.now();
-  runtime = createTestRuntime({
-    dynamo: emulators.dynamo,
-    ses: emulators.ses,
-    tableName: await emulators.dynamo.createTable(),
-    sfnEndpoint: emulators.sfn.endpoint,
-    clock: () => new Date(time),
-  });
-  app = createApp(runtime.deps, { apiAuth: issuer.auth });
-});
-
-/** Requests an approval through the real request handler, with a real execution waiting on it. */
-async function requestApproval(fields: Record<string, unknown> = {}) {
-  const task = await emulators.sfn.startWaitingTask();
-  const response = await createRequestApprovalHandler(runtime)({
-    taskToken: task.token,
-    approvers: ["ann@example.com", "bob@example.com"],
-    subject: `Deploy ${randomUUID()}`,
-    executionArn: task.executionArn,
-    ...fields,
-  });
-  return { approvalId: response.approvalId, executionArn: task.executionArn };
-}
-
-async function call(
-  path: string,
-  options: {
-    email?: string;
-    groups?: string[];
-    token?: string;
-    method?: string;
-    body?: unknown;
-  } = {},
-) {
-  const token =
-    options.token ??
-    (options.email === undefined
-      ? undefined
-      : await issuer.token(
-          options.email,
-          options.groups && { claims: { groups: options.groups } },
-        ));
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  return app.request(path, {
-    method: options.method ?? "GET",
-    headers,
-    ...(options.body !== undefined && {
-      body: typeof options.body === "string" ? options.body : JSON.stringify(options.body),
-    }),
-  });
-}
-
-function decide(approvalId: string, email: string, body: unknown) {
-  return call(`/v1/approvals/${approvalId}/decisions`, { method: "POST", email, body });
-}
-
-async function expectProblem(response: Response, status: number) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  const problem = (await response.json()) as Record<string, unknown>;
-  expect(problem).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-  return problem;
-}
+const api = useApiFixture();
+const { requestApproval, call, decide, expectProblem } = api;
 
 describe("bearer auth on /v1", () => {
   it("answers 401 with a Bearer challenge when there is no token", async () => {
@@ -105,7 +16,7 @@ describe("bearer auth on /v1", () => {
 
   it("answers 401 to a token signed by a key the issuer does not publish", async () => {
     const { approvalId } = await requestApproval();
-    const token = await issuer.token("ann@example.com", { foreignKey: true });
+    const token = await api.issuer.token("ann@example.com", { foreignKey: true });
     const response = await call(`/v1/approvals/${approvalId}`, { token });
     await expectProblem(response, 401);
     expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
@@ -114,9 +25,9 @@ describe("bearer auth on /v1", () => {
   it("answers 401 to a token from another issuer, for another audience, or expired", async () => {
     const { approvalId } = await requestApproval();
     const tokens = await Promise.all([
-      issuer.token("ann@example.com", { claims: { iss: "https://evil.example.com" } }),
-      issuer.token("ann@example.com", { claims: { aud: "another-api" } }),
-      issuer.token("ann@example.com", { expiresIn: -30 }),
+      api.issuer.token("ann@example.com", { claims: { iss: "https://evil.example.com" } }),
+      api.issuer.token("ann@example.com", { claims: { aud: "another-api" } }),
+      api.issuer.token("ann@example.com", { expiresIn: -30 }),
     ]);
     for (const token of tokens) {
       await expectProblem(await call(`/v1/approvals/${approvalId}`, { token }), 401);
@@ -125,12 +36,12 @@ describe("bearer auth on /v1", () => {
 
   it("answers 401 to a valid token without an email claim", async () => {
     const { approvalId } = await requestApproval();
-    const token = await issuer.token(undefined);
+    const token = await api.issuer.token(undefined);
     await expectProblem(await call(`/v1/approvals/${approvalId}`, { token }), 401);
   });
 
   it("answers 503 when the API's auth is not configured", async () => {
-    const unconfigured = createApp(runtime.deps);
+    const unconfigured = createApp(api.runtime.deps);
     const response = await unconfigured.request("/v1/approvals/aaaaaaaaaaaaaaaaaaaaaaaaaa");
     const problem = await expectProblem(response, 503);
     expect(problem.title).toBe("API auth not configured");
@@ -199,14 +110,14 @@ describe("POST /v1/approvals/{id}/decisions", () => {
     expect(body.approval).toMatchObject({ id: approvalId, status: "APPROVED" });
     expect(body.approval).not.toHaveProperty("tokenCiphertext");
 
-    const execution = await emulators.sfn.waitForEnd(executionArn);
+    const execution = await api.emulators.sfn.waitForEnd(executionArn);
     expect(execution.status).toBe("SUCCEEDED");
     expect(JSON.parse(execution.output ?? "{}")).toMatchObject({
       approvalId,
       outcome: "approved",
       decisions: [expect.objectContaining({ approver: "ann@example.com", channel: "api" })],
     });
-    expect((await runtime.deps.store.get(approvalId))?.callback).toBe("DELIVERED");
+    expect((await api.runtime.deps.store.get(approvalId))?.callback).toBe("DELIVERED");
   });
 
   it("answers a second decision by the same approver with 409 and the recorded decision", async () => {
@@ -224,7 +135,7 @@ describe("POST /v1/approvals/{id}/decisions", () => {
     expect((await expectProblem(late, 409)).status).toBe(409);
 
     const expiring = await requestApproval({ timeoutSeconds: 60 });
-    time += 61_000;
+    api.time += 61_000;
     await expectProblem(
       await decide(expiring.approvalId, "ann@example.com", { decision: "approve" }),
       409,
@@ -235,7 +146,7 @@ describe("POST /v1/approvals/{id}/decisions", () => {
     const { approvalId } = await requestApproval({ requestedBy: "ann@example.com" });
     await expectProblem(await decide(approvalId, "eve@example.com", { decision: "approve" }), 403);
     await expectProblem(await decide(approvalId, "ann@example.com", { decision: "approve" }), 403);
-    const stored = await runtime.deps.store.get(approvalId);
+    const stored = await api.runtime.deps.store.get(approvalId);
     expect(stored?.decisions).toEqual({});
   });
 
@@ -246,13 +157,21 @@ describe("POST /v1/approvals/{id}/decisions", () => {
     await expectProblem(response, 404);
   });
 
+  it("answers 413 problem+json to a body over 64 KiB, deciding nothing", async () => {
+    const { approvalId } = await requestApproval();
+    const huge = { decision: "approve", comment: "x".repeat(70_000) };
+    const problem = await expectProblem(await decide(approvalId, "ann@example.com", huge), 413);
+    expect(problem.type).toBe("urn:signoff:problem:payload-too-large");
+    expect((await api.runtime.deps.store.get(approvalId))?.decisions).toEqual({});
+  });
+
   it("answers 400 problem+json to a body that does not match the schema, or is not JSON", async () => {
     const { approvalId } = await requestApproval();
     const invalid = await decide(approvalId, "ann@example.com", { decision: "maybe" });
     const problem = await expectProblem(invalid, 400);
     expect(problem.issues).toEqual([expect.objectContaining({ path: "decision" })]);
     await expectProblem(await decide(approvalId, "ann@example.com", "{not json"), 400);
-    expect((await runtime.deps.store.get(approvalId))?.decisions).toEqual({});
+    expect((await api.runtime.deps.store.get(approvalId))?.decisions).toEqual({});
   });
 });
 
@@ -274,9 +193,18 @@ describe("GET /v1/approvals/{id}/events", () => {
   });
 });
 
+describe("unknown paths", () => {
+  it("answer 404 problem+json, with or without a token", async () => {
+    for (const path of ["/v2/approvals", "/nothing-here", "/v1"]) {
+      const problem = await expectProblem(await api.app.request(path), 404);
+      expect(problem.type).toBe("urn:signoff:problem:not-found");
+    }
+  });
+});
+
 describe("GET /v1/openapi.json", () => {
   it("serves an OpenAPI 3.1 document describing every route, without a token", async () => {
-    const response = await app.request("/v1/openapi.json");
+    const response = await api.app.request("/v1/openapi.json");
     expect(response.status).toBe(200);
     const doc = (await response.json()) as {
       openapi: string;
@@ -285,9 +213,11 @@ describe("GET /v1/openapi.json", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/v1/approvals",
       "/v1/approvals/{id}",
       "/v1/approvals/{id}/decisions",
       "/v1/approvals/{id}/events",
+      "/v1/approvals/{id}/resend",
     ]);
     expect(doc.paths["/v1/approvals/{id}/decisions"]?.post?.responses).toHaveProperty("409");
     expect(doc.components.securitySchemes.bearer).toMatchObject({ scheme: "bearer" });

@@ -2,20 +2,32 @@
  * `/v1`: the REST API for dashboards and operators, over the same domain flows as the email
  * links (one decision path, one audit trail). Every error is problem+json from `onError`.
  */
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import {
   type Approval,
+  type ApprovalQuery,
   decide,
   type FlowDeps,
+  normalizeEmail,
+  resendApproval,
   toApprovalView,
   verifyAuditChain,
 } from "@signoff/core";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { ApprovalStoreError } from "../../adapters/errors.ts";
 import type { ApiAuthConfig } from "../../config.ts";
 import { type ApiEnv, type Caller, createBearerAuth } from "./bearer-auth.ts";
 import { toDecisionProblem } from "./decision-problem.ts";
 import { ApiProblemError, PROBLEM_JSON, problemResponse, toProblem } from "./problem.ts";
-import { getApprovalRoute, getEventsRoute, postDecisionRoute } from "./routes.ts";
+import {
+  getApprovalRoute,
+  getEventsRoute,
+  listApprovalsRoute,
+  postDecisionRoute,
+  resendRoute,
+} from "./routes.ts";
+import type { ListQuerySchema } from "./schemas.ts";
 
 /** The approval, if it exists and `caller` may read it (an approver of it, or an admin). */
 async function readableApproval(deps: FlowDeps, id: string, caller: Caller): Promise<Approval> {
@@ -25,6 +37,35 @@ async function readableApproval(deps: FlowDeps, id: string, caller: Caller): Pro
     throw new ApiProblemError("forbidden", "This approval is not addressed to you.");
   }
   return approval;
+}
+
+/** The largest `/v1` request body: a decision with the longest comment fits many times over. */
+export const MAX_API_BODY_BYTES = 64 * 1024;
+
+/**
+ * The store query for a listing: `approver=me` is the caller, and only an admin may leave the
+ * approver out (everyone's) or name someone else.
+ */
+function toApprovalQuery(query: z.infer<typeof ListQuerySchema>, caller: Caller): ApprovalQuery {
+  const named =
+    query.approver === undefined || query.approver === "me"
+      ? undefined
+      : normalizeEmail(query.approver);
+  if (named !== undefined && named !== caller.email && !caller.admin) {
+    throw new ApiProblemError("forbidden", "Only an admin may list another approver's approvals.");
+  }
+  const approver =
+    query.approver === "me" || (query.approver === undefined && !caller.admin)
+      ? caller.email
+      : named;
+  return {
+    limit: query.limit,
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(approver === undefined ? {} : { approver }),
+    ...(query.execution === undefined ? {} : { executionArn: query.execution }),
+    ...(query.tag === undefined ? {} : { tag: query.tag }),
+    ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+  };
 }
 
 /** The `/v1` routes (full paths), to mount at the app's root. */
@@ -53,7 +94,41 @@ export function createApiRoutes(
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  // Every /v1 body is a small JSON object; a bigger one is refused before it is read whole.
+  api.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_API_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(
+          c,
+          new ApiProblemError(
+            "payload-too-large",
+            `Bodies are at most ${MAX_API_BODY_BYTES} bytes.`,
+          ),
+        ),
+    }),
+  );
   api.use("/v1/approvals/*", createBearerAuth(auth));
+
+  api.openapi(listApprovalsRoute, async (c) => {
+    const query = toApprovalQuery(c.req.valid("query"), c.get("caller"));
+    try {
+      const page = await deps.store.listApprovals(query);
+      return c.json(
+        {
+          approvals: page.approvals.map(toApprovalView),
+          ...(page.cursor === undefined ? {} : { nextCursor: page.cursor }),
+        },
+        200,
+      );
+    } catch (error) {
+      if (error instanceof ApprovalStoreError && error.code === "invalid-cursor") {
+        throw new ApiProblemError("invalid-request", "The cursor does not belong to this listing.");
+      }
+      throw error;
+    }
+  });
 
   api.openapi(getApprovalRoute, async (c) => {
     const approval = await readableApproval(deps, c.req.valid("param").id, c.get("caller"));
@@ -62,15 +137,39 @@ export function createApiRoutes(
 
   api.openapi(postDecisionRoute, async (c) => {
     const { decision, comment } = c.req.valid("json");
+    const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const result = await decide(deps, {
       approvalId: c.req.valid("param").id,
       approver: c.get("caller").email,
       decision,
       ...(comment === undefined ? {} : { comment }),
+      ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       channel: "api",
     });
     if (!result.ok) throw toDecisionProblem(result);
-    return c.json({ decision: result.decision, approval: result.approval }, 201);
+    return c.json(
+      { decision: result.decision, approval: result.approval },
+      201,
+      result.replayed ? { "Idempotent-Replayed": "true" } : {},
+    );
+  });
+
+  api.openapi(resendRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const caller = c.get("caller");
+    await readableApproval(deps, id, caller);
+    const result = await resendApproval(deps, { approvalId: id, actor: caller.email });
+    if (result.ok) return c.json({ resent: result.resent, failed: result.failed }, 202);
+    if (result.reason === "not-found") {
+      throw new ApiProblemError("not-found", "No approval has this id.");
+    }
+    throw new ApiProblemError(
+      "conflict",
+      result.reason === "expired"
+        ? "The approval's deadline has passed."
+        : "The approval is no longer pending.",
+      { extra: { approvalStatus: result.approval.status } },
+    );
   });
 
   api.openapi(getEventsRoute, async (c) => {

@@ -30,27 +30,20 @@ function unauthorized(detail: string, error?: string): ApiProblemError {
   });
 }
 
+/** Checks a JWT and says who it names; throws the 401 problem when it cannot. */
+export type CallerVerifier = (token: string) => Promise<Caller>;
+
 /**
- * Verifies `Authorization: Bearer <JWT>` and sets `caller`. Without `auth` every request is
- * answered 503, so an unconfigured deployment never serves the API unauthenticated.
+ * The token check shared by the API's bearer header and the inbox's session: the signature
+ * against the provider's JWKS, the configured issuer and audience, and an email claim.
  */
-export function createBearerAuth(auth: ApiAuthConfig | undefined): MiddlewareHandler<ApiEnv> {
-  if (auth === undefined) {
-    return async () => {
-      throw new ApiProblemError(
-        "auth-not-configured",
-        "Set SIGNOFF_OIDC_ISSUER, SIGNOFF_OIDC_AUDIENCE and SIGNOFF_OIDC_JWKS_URL to use the API.",
-      );
-    };
-  }
+export function createCallerVerifier(auth: ApiAuthConfig): CallerVerifier {
   // One key set per app: jose caches the keys and refetches on an unknown `kid`.
   const keys = createRemoteJWKSet(new URL(auth.jwksUrl));
-  return async (c, next) => {
-    const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(c.req.header("Authorization") ?? "");
-    if (!match?.[1]) throw unauthorized("A bearer token is required.");
+  return async (token) => {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(match[1], keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: auth.issuer,
         audience: auth.audience,
         algorithms: ALGORITHMS,
@@ -70,7 +63,33 @@ export function createBearerAuth(auth: ApiAuthConfig | undefined): MiddlewareHan
     const groups = payload[auth.groupsClaim];
     const admin =
       auth.adminGroup !== undefined && Array.isArray(groups) && groups.includes(auth.adminGroup);
-    c.set("caller", { email: normalizeEmail(email), admin });
+    return { email: normalizeEmail(email), admin };
+  };
+}
+
+/** The problem an unconfigured deployment answers with, so it never serves anyone unchecked. */
+export function authNotConfigured(): ApiProblemError {
+  return new ApiProblemError(
+    "auth-not-configured",
+    "Set SIGNOFF_OIDC_ISSUER, SIGNOFF_OIDC_AUDIENCE and SIGNOFF_OIDC_JWKS_URL to use the API.",
+  );
+}
+
+/**
+ * Verifies `Authorization: Bearer <JWT>` and sets `caller`. Without `auth` every request is
+ * answered 503, so an unconfigured deployment never serves the API unauthenticated.
+ */
+export function createBearerAuth(auth: ApiAuthConfig | undefined): MiddlewareHandler<ApiEnv> {
+  if (auth === undefined) {
+    return async () => {
+      throw authNotConfigured();
+    };
+  }
+  const verify = createCallerVerifier(auth);
+  return async (c, next) => {
+    const match = /^Bearer +([\w-]+\.[\w-]+\.[\w-]+) *$/i.exec(c.req.header("Authorization") ?? "");
+    if (!match?.[1]) throw unauthorized("A bearer token is required.");
+    c.set("caller", await verify(match[1]));
     await next();
   };
 }

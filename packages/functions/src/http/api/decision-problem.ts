@@ -33,5 +33,11 @@ export function toDecisionProblem(refusal: Refusal): ApiProblemError {
       return new ApiProblemError("conflict", "The approval is no longer pending.", {
         extra: { approvalStatus: refusal.approval.status, outcome: refusal.approval.outcome },
       });
+    case "idempotency-key-reused":
+      return new ApiProblemError(
+        "idempotency-key-reused",
+        "This Idempotency-Key was used for a different decision or comment.",
+        { extra: { decision: refusal.approval.decisions[refusal.approver] } },
+      );
   }
 }

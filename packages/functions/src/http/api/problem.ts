@@ -26,6 +26,8 @@ export const ProblemKind = {
   forbidden: { status: 403, title: "Forbidden" },
   "not-found": { status: 404, title: "Not Found" },
   conflict: { status: 409, title: "Conflict" },
+  "payload-too-large": { status: 413, title: "Payload too large" },
+  "idempotency-key-reused": { status: 422, title: "Idempotency key reused" },
   "auth-not-configured": { status: 503, title: "API auth not configured" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 export type ProblemKind = keyof typeof ProblemKind;

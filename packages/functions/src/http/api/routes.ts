@@ -6,10 +6,14 @@ import { createRoute, type z } from "@hono/zod-openapi";
 import { PROBLEM_JSON, ProblemSchema } from "./problem.ts";
 import {
   ApprovalIdParams,
+  ApprovalListSchema,
   ApprovalSchema,
   DecisionBodySchema,
   DecisionCreatedSchema,
   EventsSchema,
+  IdempotencyHeaders,
+  ListQuerySchema,
+  ResendSchema,
 } from "./schemas.ts";
 
 function json<T extends z.ZodType>(schema: T, description: string) {
@@ -28,6 +32,21 @@ const authProblems = {
 } as const;
 
 const security = [{ bearer: [] }];
+
+export const listApprovalsRoute = createRoute({
+  method: "get",
+  path: "/v1/approvals",
+  summary: "Approvals newest first, by status, approver, execution or tag, a page at a time",
+  security,
+  request: { query: ListQuerySchema },
+  responses: {
+    200: json(ApprovalListSchema, "A page; `nextCursor` is present when more may follow."),
+    400: problem("A filter or the cursor is not valid."),
+    401: problem("No bearer token, or not a valid one."),
+    403: problem("Only an admin may list another approver's approvals."),
+    503: problem("The API's auth is not configured."),
+  },
+});
 
 export const getApprovalRoute = createRoute({
   method: "get",
@@ -49,13 +68,40 @@ export const postDecisionRoute = createRoute({
   security,
   request: {
     params: ApprovalIdParams,
+    headers: IdempotencyHeaders,
     body: { required: true, content: { "application/json": { schema: DecisionBodySchema } } },
   },
   responses: {
-    201: json(DecisionCreatedSchema, "The decision is recorded."),
+    201: {
+      ...json(
+        DecisionCreatedSchema,
+        "The decision is recorded (or, with `Idempotent-Replayed: true`, was by an earlier call with the same Idempotency-Key).",
+      ),
+      headers: {
+        "Idempotent-Replayed": {
+          description: "`true` when an earlier call with this Idempotency-Key recorded it.",
+          schema: { type: "string", enum: ["true"] },
+        },
+      },
+    },
     ...authProblems,
     403: problem("Not an approver of this request, or approving one's own request."),
     409: problem("Already decided by this approver, expired, or no longer pending."),
+    422: problem("The Idempotency-Key was used for a different decision or comment."),
+  },
+});
+
+export const resendRoute = createRoute({
+  method: "post",
+  path: "/v1/approvals/{id}/resend",
+  summary: "Email the approvers who have not decided again, with fresh links",
+  security,
+  request: { params: ApprovalIdParams },
+  responses: {
+    202: json(ResendSchema, "Who was emailed, and whose email SES refused."),
+    ...authProblems,
+    403: problem("The caller is neither one of its approvers nor an admin."),
+    409: problem("The approval is no longer pending, or its deadline has passed."),
   },
 });
 

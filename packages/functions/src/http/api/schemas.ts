@@ -3,7 +3,7 @@
  * same definitions the routes validate with.
  */
 import { z } from "@hono/zod-openapi";
-import { MAX_COMMENT_LENGTH } from "@signoff/core";
+import { MAX_COMMENT_LENGTH, TAG_PATTERN } from "@signoff/core";
 
 export const ApprovalIdParams = z.object({
   id: z
@@ -26,11 +26,64 @@ export const DecisionSchema = z
     decision: z.enum(["approve", "reject"]),
     comment: z.string().optional(),
     at: z.string(),
-    channel: z.enum(["link", "api", "timeout"]),
+    channel: z.enum(["link", "api", "inbox", "timeout"]),
+    idempotencyKey: z.string().optional(),
   })
   .openapi("Decision");
 
 const StatusSchema = z.enum(["PENDING", "APPROVED", "REJECTED", "EXPIRED", "CANCELLED"]);
+
+/** `Idempotency-Key`: any visible ASCII, as the IETF draft and the big APIs accept. */
+export const IdempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, { error: "must be 1 to 255 visible ASCII characters" })
+    .optional()
+    .openapi({
+      param: { name: "idempotency-key", in: "header" },
+      description:
+        "Makes a retry safe: the same key with the same decision gets the recorded decision back.",
+      example: "4f1c2a9e-7d0b-4c55-9a63-2e8e1b6f0d12",
+    }),
+});
+
+export const ListQuerySchema = z.object({
+  status: StatusSchema.optional().openapi({ param: { name: "status", in: "query" } }),
+  approver: z
+    .union([z.literal("me"), z.email()])
+    .optional()
+    .openapi({
+      param: { name: "approver", in: "query" },
+      description:
+        "`me` or an email. Without it an admin lists everyone's approvals and anyone else their own.",
+    }),
+  execution: z
+    .string()
+    .startsWith("arn:")
+    .max(2048)
+    .optional()
+    .openapi({ param: { name: "execution", in: "query" }, description: "An execution ARN." }),
+  tag: z
+    .string()
+    .regex(TAG_PATTERN)
+    .optional()
+    .openapi({ param: { name: "tag", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  cursor: z
+    .string()
+    .max(4096)
+    .optional()
+    .openapi({
+      param: { name: "cursor", in: "query" },
+      description: "`nextCursor` of the page before.",
+    }),
+});
 
 /** An approval as the API shows it: everything but the encrypted task token. */
 export const ApprovalSchema = z
@@ -47,6 +100,7 @@ export const ApprovalSchema = z
     onTimeout: z.enum(["fail", "reject", "approve"]),
     rejectAs: z.enum(["failure", "output"]),
     executionArn: z.string().optional(),
+    tags: z.array(z.string()).optional(),
     createdAt: z.string(),
     deadline: z.string(),
     decisions: z.record(z.string(), DecisionSchema),
@@ -98,3 +152,17 @@ export const EventsSchema = z
     ]),
   })
   .openapi("AuditTrail");
+
+export const ApprovalListSchema = z
+  .object({
+    approvals: z.array(ApprovalSchema),
+    nextCursor: z.string().optional(),
+  })
+  .openapi("ApprovalList");
+
+export const ResendSchema = z
+  .object({
+    resent: z.array(z.string()),
+    failed: z.array(z.string()),
+  })
+  .openapi("Resend");
