@@ -6,25 +6,10 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../support/chromium.ts";
 import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-// Without the background-networking flags Chromium's own connections (updates, sync, field
-// trials) are refused on a closed network and it can stall; QUIC is of no use on loopback.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const STEP_TIMEOUT_MS = 10_000;
 
 let signoff: SignoffStack;
 let browser: Browser | undefined;
@@ -38,16 +23,6 @@ afterAll(async () => {
   await signoff?.stop();
 });
 
-/** Fails the test, rather than skipping it, when the browser it needs is not installed. */
-function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is missing at ${CHROMIUM}: install Debian's chromium package ` +
-        "(sudo apt-get install chromium), as .ci/run does, to run the browser tests.",
-    );
-  }
-}
-
 /** Runs in the page: the element's computed background colour (no DOM types in this project). */
 function backgroundColorOf(element: unknown): string {
   const view = globalThis as unknown as {
@@ -58,14 +33,9 @@ function backgroundColorOf(element: unknown): string {
 
 describe("approving in a browser", () => {
   it("approves from the SES inbox with a comment, sees the decision recorded, and the execution succeeds with that comment", async () => {
-    requireChromium();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    const context = await browser.newContext();
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const launched = await launchChromium();
+    browser = launched.browser;
+    const { context } = launched;
     // No page of this journey may raise a dialog, and signoff's pages may log no error (a CSP
     // violation shows up as one). The inbox is the emulator's: its favicon request gets a 403.
     const dialogs: string[] = [];

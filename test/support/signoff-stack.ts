@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import { type Approval, type SweepStats, sweepDue } from "@signoff/core";
 import {
+  type ApiAuthConfig,
   createSweeper,
   type RequestApprovalResponse,
   type Runtime,
@@ -32,6 +33,7 @@ import {
   loadDevKeys,
   REQUEST_APPROVAL_FUNCTION,
   type Stack,
+  type StackOptions,
   startStack,
   startSweepTimer,
 } from "@signoff/local";
@@ -78,6 +80,14 @@ export interface SignoffStack extends PageClient {
   inboxUrl: string;
   /** The keys signoff runs with (tests forge links with them, or with others). */
   keys: DevKeys;
+  /** How the API verifies bearer tokens: the stack's dev OIDC issuer. */
+  apiAuth: ApiAuthConfig;
+  /** The dev OIDC issuer's URL (also the `iss` of its tokens). */
+  issuerUrl: string;
+  /** The dev issuer's login page, which signs people in to the inbox. */
+  loginUrl: string;
+  /** A bearer token from the dev issuer for `email`; `admin` puts it in the admin group. */
+  devToken(email: string, options?: { admin?: boolean; expiresIn?: number }): Promise<string>;
   demoArn: string;
   runtime(): Runtime;
   /** Every request-approval invocation, in order. */
@@ -135,6 +145,8 @@ export interface SignoffStackOptions {
   sweepIntervalMs?: number;
   /** Start the sweeper timer at once; default true. Tests that sweep by hand pass false. */
   sweeper?: boolean;
+  /** Faults sfn-local injects into SendTask* (the reliability tests); none by default. */
+  sfnFaults?: StackOptions["sfnFaults"];
 }
 
 /**
@@ -195,15 +207,18 @@ async function start(
   // timer is the harness's, so tests can stop it; starting the API applies the AWS_* variables
   // to process.env.
   const stack = await startStack({
-    ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0 },
+    ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0, issuer: 0 },
     functions: { [REQUEST_APPROVAL_FUNCTION]: recordingRequestApproval },
+    issuer: signoff.issuer,
     api: signoff.api,
     onExecutionStatusChange: signoff.onExecutionStatusChange,
     log: (line) => logs.push(line),
+    ...(options.sfnFaults && { sfnFaults: options.sfnFaults }),
   });
   const sfn = new SFNClient({});
   const apiUrl = stack.endpoints.api!;
   const inboxUrl = stack.endpoints.inbox;
+  const devIssuer = signoff.devIssuer()!;
   const pages: PageResponse[] = [];
   const executions: string[] = [];
   const sweepOnce = createSweeper(signoff.runtime());
@@ -225,6 +240,10 @@ async function start(
     apiUrl,
     inboxUrl,
     keys,
+    apiAuth: devIssuer.auth,
+    issuerUrl: devIssuer.url,
+    loginUrl: devIssuer.loginUrl,
+    devToken: (email, tokenOptions = {}) => devIssuer.token(email, tokenOptions),
     demoArn: stack.stateMachines[APPROVAL_DEMO]!,
     runtime: signoff.runtime,
     requests,

@@ -367,6 +367,35 @@ describe("loadConfig for the /v1 API's auth", () => {
     });
   });
 
+  it("reads the inbox's login URL with the OIDC block", () => {
+    const config = loadConfig(
+      {
+        ...valid,
+        SIGNOFF_OIDC_ISSUER: "https://id.example.com/",
+        SIGNOFF_OIDC_AUDIENCE: "signoff",
+        SIGNOFF_OIDC_JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+        SIGNOFF_INBOX_LOGIN_URL: " https://id.example.com/login ",
+      },
+      NOTHING_LINKED,
+    );
+    expect(config.apiAuth?.inboxLoginUrl).toBe("https://id.example.com/login");
+  });
+
+  it("refuses an inbox login URL that is not http(s), or given without SIGNOFF_OIDC_ISSUER", () => {
+    expect(
+      problemsOf({
+        ...valid,
+        SIGNOFF_OIDC_ISSUER: "https://id.example.com/",
+        SIGNOFF_OIDC_AUDIENCE: "signoff",
+        SIGNOFF_OIDC_JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+        SIGNOFF_INBOX_LOGIN_URL: "javascript:alert(1)",
+      }),
+    ).toEqual({ [ApiAuthVariable.inboxLoginUrl]: "must be an absolute http(s) URL" });
+    expect(
+      problemsOf({ ...valid, SIGNOFF_INBOX_LOGIN_URL: "https://id.example.com/login" }),
+    ).toEqual({ [ApiAuthVariable.inboxLoginUrl]: "needs SIGNOFF_OIDC_ISSUER as well" });
+  });
+
   it("reports OIDC settings given without SIGNOFF_OIDC_ISSUER", () => {
     const problems = problemsOf({ ...valid, SIGNOFF_OIDC_AUDIENCE: "signoff" });
     expect(problems).toEqual({

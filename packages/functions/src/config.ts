@@ -52,6 +52,11 @@ export interface ApiAuthConfig {
   groupsClaim: string;
   /** Members of this group may read every approval. */
   adminGroup?: string;
+  /**
+   * Where the inbox's sign-in page sends people to get a token: the provider's login page (on
+   * the local stack, the dev issuer's `/login`). Without it the page only offers to paste one.
+   */
+  inboxLoginUrl?: string;
 }
 
 /** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
@@ -74,6 +79,7 @@ export const ApiAuthVariable = {
   emailClaim: "SIGNOFF_OIDC_EMAIL_CLAIM",
   groupsClaim: "SIGNOFF_OIDC_GROUPS_CLAIM",
   adminGroup: "SIGNOFF_OIDC_ADMIN_GROUP",
+  inboxLoginUrl: "SIGNOFF_INBOX_LOGIN_URL",
 } as const satisfies Record<keyof ApiAuthConfig, string>;
 
 export interface ConfigProblem {
@@ -198,7 +204,7 @@ function readApiAuth(
   };
   const issuer = read("issuer");
   if (issuer === undefined) {
-    for (const field of ["audience", "jwksUrl", "adminGroup"] as const) {
+    for (const field of ["audience", "jwksUrl", "adminGroup", "inboxLoginUrl"] as const) {
       if (read(field) !== undefined) report(field, `needs ${ApiAuthVariable.issuer} as well`);
     }
     return undefined;
@@ -209,14 +215,26 @@ function readApiAuth(
   const emailClaim = read("emailClaim") ?? "email";
   const groupsClaim = read("groupsClaim") ?? "groups";
   const adminGroup = read("adminGroup");
+  const inboxLoginUrl = read("inboxLoginUrl");
   if (audience === undefined)
     report("audience", `is required when ${ApiAuthVariable.issuer} is set`);
   if (jwksUrl === undefined) report("jwksUrl", `is required when ${ApiAuthVariable.issuer} is set`);
   else if (!isHttpUrl(jwksUrl)) report("jwksUrl", "must be an absolute http(s) URL");
   if (!claimName.test(emailClaim)) report("emailClaim", "must be a claim name");
   if (!claimName.test(groupsClaim)) report("groupsClaim", "must be a claim name");
+  if (inboxLoginUrl !== undefined && !isHttpUrl(inboxLoginUrl)) {
+    report("inboxLoginUrl", "must be an absolute http(s) URL");
+  }
   if (problems.length > before || audience === undefined || jwksUrl === undefined) return undefined;
-  return { issuer, audience, jwksUrl, emailClaim, groupsClaim, ...(adminGroup && { adminGroup }) };
+  return {
+    issuer,
+    audience,
+    jwksUrl,
+    emailClaim,
+    groupsClaim,
+    ...(adminGroup && { adminGroup }),
+    ...(inboxLoginUrl && { inboxLoginUrl }),
+  };
 }
 
 function isHttpUrl(value: string): boolean {

@@ -4,6 +4,7 @@
  * the execution ended. The state machine client is configured only by the environment.
  */
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DEMO_APPROVERS } from "./constants.ts";
 import { type ExecutionEnd, waitForExecution } from "./wait-for-execution.ts";
 
 /** The demo workflow's name: its file's basename. */
@@ -11,7 +12,7 @@ export const APPROVAL_DEMO = "approval-demo";
 
 /** The execution input: the fields approval-demo.asl.json passes to request-approval. */
 export const DEMO_INPUT = {
-  approvers: ["alice@example.com", "bob@example.com"],
+  approvers: DEMO_APPROVERS,
   subject: "Deploy checkout-service 2.3.0 to production",
   details: {
     service: "checkout-service",

@@ -22,7 +22,8 @@ Options:
 
 Environment:
   SIGNOFF_DYNAMODB_PORT  (8000)   SIGNOFF_SES_PORT  (8005)
-  SIGNOFF_SFN_PORT       (8083)   SIGNOFF_API_PORT  (3000)   0 = any free port
+  SIGNOFF_SFN_PORT       (8083)   SIGNOFF_API_PORT  (3000)
+  SIGNOFF_ISSUER_PORT    (8086)   the dev OIDC issuer          0 = any free port
   SIGNOFF_STATE_DIR      where stack.json is written (default: .local/ in the repo)`;
 
 /** Parses the CLI flags; an unknown flag or a missing value is a LocalStackError saying which. */

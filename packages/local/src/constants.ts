@@ -25,6 +25,7 @@ export const PortedServices = {
   ses: { label: "SES inbox", portVariable: "SIGNOFF_SES_PORT", defaultPort: 8005 },
   stepfunctions: { label: "Step Functions", portVariable: "SIGNOFF_SFN_PORT", defaultPort: 8083 },
   api: { label: "API", portVariable: "SIGNOFF_API_PORT", defaultPort: 3000 },
+  issuer: { label: "Dev OIDC issuer", portVariable: "SIGNOFF_ISSUER_PORT", defaultPort: 8086 },
 } as const;
 
 /** A service of the stack that has a configurable port. */
@@ -32,3 +33,9 @@ export type PortedService = keyof typeof PortedServices;
 
 /** Where `main.ts` writes `stack.json` unless SIGNOFF_STATE_DIR says otherwise (relative to the repo). */
 export const DEFAULT_STATE_DIR = ".local";
+
+/** The approvers the demo asks, and whom the dev issuer's login page offers first. */
+export const DEMO_APPROVERS = ["alice@example.com", "bob@example.com"] as const;
+
+/** The dev issuer's admin identity: in the admin group, so `/v1` lets it read every approval. */
+export const DEV_ADMIN_EMAIL = "admin@example.com";

@@ -1,3 +1,4 @@
+export * from "@signoff/dev-issuer";
 export * from "./approval-demo.ts";
 export type { AwsEndpoints } from "./aws-env.ts";
 export { applyStackEnv, buildAwsEnv, CONFLICTING_AWS_VARIABLES } from "./aws-env.ts";

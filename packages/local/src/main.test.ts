@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { access, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,6 @@ import { READY_MARKER } from "./banner.ts";
 import { REPO_ROOT, WORKFLOWS_DIR } from "./paths.ts";
 import type { StackFile } from "./stack-file.ts";
 
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const MAIN = join("packages", "local", "src", "main.ts");
 
 interface RunningMain {
@@ -24,14 +23,16 @@ interface RunningMain {
 const children: ChildProcess[] = [];
 const tempDirs: string[] = [];
 
-/** Starts `tsx packages/local/src/main.ts` as `npm start` does, on free ports, in its own group. */
+/** Starts `node --import tsx packages/local/src/main.ts` as `npm start` does, on free ports, in its own group. */
 async function runMain(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<RunningMain & { stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), "signoff-state-"));
   tempDirs.push(stateDir);
-  const child = spawn(TSX, [MAIN, ...args], {
+  // Exactly `npm start`: node with tsx's loader. (The tsx CLI would relay signals itself, and on a
+  // busy machine kill the child when it does not acknowledge a signal within 60 ms.)
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -41,6 +42,7 @@ async function runMain(
       SIGNOFF_SES_PORT: "0",
       SIGNOFF_SFN_PORT: "0",
       SIGNOFF_API_PORT: "0",
+      SIGNOFF_ISSUER_PORT: "0",
       SIGNOFF_STATE_DIR: stateDir,
       ...env,
     },
@@ -107,6 +109,14 @@ async function waitForMail(inbox: string, to: string): Promise<InboxMail> {
   throw new Error(`no mail to ${to} in ${inbox}`);
 }
 
+const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+
+/** The claims of a link URL's JWS (read, not verified: the API verifies it). */
+function linkClaims(url: string): { aid: string } {
+  const payload = new URL(url).pathname.split("/").pop()!.split(".")[1]!;
+  return JSON.parse(Buffer.from(payload, "base64url").toString()) as { aid: string };
+}
+
 afterEach(() => {
   // A failed assertion must not leave a stack running in the background.
   for (const child of children.splice(0)) {
@@ -135,7 +145,20 @@ describe("main (npm start)", () => {
         inbox: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
       },
       stateMachines: expect.any(Object),
+      auth: {
+        issuer: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        audience: "signoff-local",
+        jwksUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/\.well-known\/jwks\.json$/),
+        login: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/login$/),
+        tokens: {
+          "alice@example.com": expect.stringMatching(JWT),
+          "bob@example.com": expect.stringMatching(JWT),
+          "admin@example.com": expect.stringMatching(JWT),
+        },
+      },
     });
+    // It holds bearer tokens: its owner's alone.
+    expect((await stat(stackFilePath)).mode & 0o777).toBe(0o600);
     const workflowNames = (await readdir(WORKFLOWS_DIR))
       .filter((file) => file.endsWith(".asl.json"))
       .map((file) => file.replace(/\.asl\.json$/, ""));
@@ -149,6 +172,18 @@ describe("main (npm start)", () => {
     expect(main.output()).not.toMatch(/demo: started/);
     expect((await fetch(`${stackFile.endpoints.inbox}store`)).status).toBe(200);
     expect(await (await fetch(`${stackFile.endpoints.api}/health`)).json()).toEqual({ ok: true });
+
+    // The banner prints alice's dev token and the sign-in page, and says the token is dev-only;
+    // the API trusts it (404: no such approval, rather than 401 or 503).
+    const auth = stackFile.auth!;
+    expect(main.output()).toContain(`export SIGNOFF_TOKEN=${auth.tokens["alice@example.com"]}`);
+    expect(main.output()).toContain(auth.login);
+    expect(main.output()).toContain(`${stackFile.endpoints.api}/inbox`);
+    expect(main.output()).toMatch(/DEV-ONLY/);
+    const missing = `${stackFile.endpoints.api}/v1/approvals/${"a".repeat(26)}`;
+    expect((await fetch(missing)).status).toBe(401);
+    const asAlice = { headers: { Authorization: `Bearer ${auth.tokens["alice@example.com"]}` } };
+    expect((await fetch(missing, asAlice)).status).toBe(404);
 
     main.interrupt();
     expect(await main.exited).toEqual({ code: 0, signal: null });
@@ -166,6 +201,16 @@ describe("main (npm start)", () => {
     const inbox = /demo: open the inbox at (\S+),/.exec(main.output())![1]!;
     const mail = await waitForMail(inbox, "alice@example.com");
     const link = /^Approve: (\S+)$/m.exec(mail.body.text)![1]!;
+
+    // The token the banner printed reads her approval through /v1.
+    const token = /export SIGNOFF_TOKEN=(\S+)/.exec(main.output())![1]!;
+    const approvalId = linkClaims(link).aid;
+    const api = new URL(link).origin;
+    const viaApi = await fetch(`${api}/v1/approvals/${approvalId}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(viaApi.status).toBe(200);
+    expect(await viaApi.json()).toMatchObject({ id: approvalId, status: "PENDING" });
     const page = await (await fetch(link)).text();
     const nonce = /name="nonce" value="([^"]+)"/.exec(page)![1]!;
     const decided = await fetch(link, {

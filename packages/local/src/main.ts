@@ -11,7 +11,7 @@ import { LocalStackError } from "./errors.ts";
 import { REPO_ROOT } from "./paths.ts";
 import { createLocalSignoff } from "./signoff.ts";
 import { startStack } from "./stack.ts";
-import { removeStackFile, writeStackFile } from "./stack-file.ts";
+import { removeStackFile, toStackFileAuth, writeStackFile } from "./stack-file.ts";
 import type { Stack } from "./stack-types.ts";
 
 // `npm start`: the local stack in the foreground until Ctrl-C.
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
     ports: config.ports,
     ...(persistDir ? { persistDir } : {}),
     functions: { ...signoff.functions, [CALLBACK_DEMO]: createCallbackDemoFunction() },
+    issuer: signoff.issuer,
     api: signoff.api,
     services: signoff.services,
     onExecutionStatusChange: signoff.onExecutionStatusChange,
@@ -62,8 +63,10 @@ async function main(): Promise<number> {
   try {
     if (!shutdown.aborted) {
       applyStackEnv(stack.env);
-      stackFilePath = await writeStackFile(stateDir, stack);
-      console.log(formatBanner({ stack, stackFilePath, readyMs: performance.now() }));
+      const devIssuer = signoff.devIssuer();
+      const auth = devIssuer ? await toStackFileAuth(devIssuer) : null;
+      stackFilePath = await writeStackFile(stateDir, stack, auth);
+      console.log(formatBanner({ stack, stackFilePath, auth, readyMs: performance.now() }));
       // 3. The demo, unless asked not to; the stack keeps running whatever its outcome.
       if (args.demo) await runDemo(stack, shutdown);
     }
@@ -81,16 +84,19 @@ async function main(): Promise<number> {
 }
 
 /**
- * Aborts the returned signal on SIGINT or SIGTERM. Another one a second later forces the exit;
- * one sooner is the same Ctrl-C arriving twice (tsx signals its child again when the child does
- * not acknowledge the first within 30 ms, as happens while modules load).
+ * Aborts the returned signal on SIGINT or SIGTERM. Another one three seconds later forces the
+ * exit; one sooner is the same Ctrl-C arriving twice (tsx signals its child again when the child
+ * does not acknowledge the first within 30 ms, as happens while modules load, and on a busy
+ * machine that relay can come a second or more late).
  */
+const REPEAT_SIGNAL_MS = 3_000;
+
 function stopOnSignals(): AbortSignal {
   const controller = new AbortController();
   let firstAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      if (Date.now() - firstAt < 1_000) return;
+      if (Date.now() - firstAt < REPEAT_SIGNAL_MS) return;
       console.error(`${signal} again: exiting without waiting`);
       process.exit(130);
     }

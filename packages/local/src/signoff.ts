@@ -3,10 +3,12 @@
  * sfn-local invokes, the same Hono app behind @hono/node-server, the same sweeper on a timer,
  * and the same cancel handler receiving sfn-local's execution status changes where AWS has an
  * EventBridge rule. Everything reaches the emulators through the standard AWS_* variables only.
+ * A dev OIDC issuer stands in for the identity provider, so `/v1` and the inbox work too.
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import type { FlowLog } from "@signoff/core";
+import { type DevOidcIssuer, type DevPerson, startDevOidcIssuer } from "@signoff/dev-issuer";
 import {
   createApp,
   createCancelHandler,
@@ -17,7 +19,7 @@ import {
 } from "@signoff/functions";
 import type { LocalFunction } from "@signoff/sfn-local";
 import { applyStackEnv } from "./aws-env.ts";
-import { PortedServices } from "./constants.ts";
+import { DEMO_APPROVERS, DEV_ADMIN_EMAIL, PortedServices } from "./constants.ts";
 import type { DevKeys } from "./dev-keys.ts";
 import { closeServer, listenOnLoopback } from "./http-server.ts";
 import type { StackOptions, StackService } from "./stack-types.ts";
@@ -36,12 +38,25 @@ export interface LocalSignoffOptions {
   sweepIntervalMs?: number;
   clock?: () => Date;
   log?: FlowLog;
+  /** Whom the dev issuer's login page offers; default the demo approvers and the admin. */
+  devPeople?: readonly DevPerson[];
 }
+
+/** The dev issuer's default people: the demo's approvers, and an admin. */
+export const DEV_PEOPLE: readonly DevPerson[] = [
+  ...DEMO_APPROVERS.map((email) => ({ email })),
+  { email: DEV_ADMIN_EMAIL, admin: true },
+];
 
 export interface LocalSignoff {
   /** Register with the stack: `request-approval`, as a local Lambda function. */
   functions: Record<string, LocalFunction>;
-  /** The HTTP API service (the links' pages). */
+  /**
+   * For `startStack`'s `issuer`: the dev OIDC issuer, which the API trusts for `/v1` and the
+   * inbox. Without it in the stack, `/v1` answers 503 and the inbox cannot sign anyone in.
+   */
+  issuer: Pick<StackService, "start">;
+  /** The HTTP API service (the links' pages, `/v1`, the inbox). */
   api: Pick<StackService, "start">;
   /** The sweeper on a timer. */
   services: StackService[];
@@ -52,6 +67,8 @@ export interface LocalSignoff {
   onExecutionStatusChange: NonNullable<StackOptions["onExecutionStatusChange"]>;
   /** The runtime, once the API has started (tests read the store through it). */
   runtime(): Runtime;
+  /** The dev issuer, once started (undefined when the stack runs without one). */
+  devIssuer(): DevOidcIssuer | undefined;
 }
 
 /** Builds signoff's parts for `startStack`. The runtime is made when the API starts. */
@@ -60,6 +77,28 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
   const started = (): Runtime => {
     if (!runtime) throw new Error("signoff has not started: the stack starts the API first");
     return runtime;
+  };
+  let devIssuer: DevOidcIssuer | undefined;
+  let apiUrl: string | undefined;
+
+  const issuer: LocalSignoff["issuer"] = {
+    async start(context) {
+      devIssuer = await startDevOidcIssuer({
+        port: context.port ?? 0,
+        // The stack's own listen: a taken port is named by its variable, like every service's.
+        listen: (server, port) =>
+          listenOnLoopback(server, {
+            label: PortedServices.issuer.label,
+            port,
+            portVariable: PortedServices.issuer.portVariable,
+          }),
+        close: closeServer,
+        people: options.devPeople ?? DEV_PEOPLE,
+        // Asked per page: the API starts after the issuer.
+        sessionUrl: () => (apiUrl === undefined ? undefined : `${apiUrl}/inbox/session`),
+      });
+      return { url: devIssuer.url, stop: devIssuer.stop };
+    },
   };
 
   const api: LocalSignoff["api"] = {
@@ -75,6 +114,8 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
         portVariable: PortedServices.api.portVariable,
       });
       const url = `http://${context.host}:${port}`;
+      apiUrl = url;
+      const apiAuth = devIssuer && { ...devIssuer.auth, inboxLoginUrl: devIssuer.loginUrl };
 
       // 2. The same runtime a Lambda container builds, configured as the stack dictates.
       applyStackEnv(context.env);
@@ -87,13 +128,14 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
           tokenKeys: options.keys.token,
           defaultApprovers: options.defaultApprovers ?? [],
           defaultTimeoutSeconds: 24 * 60 * 60,
+          ...(apiAuth && { apiAuth }),
         },
         {
           ...(options.clock && { clock: options.clock }),
           ...(options.log && { log: options.log }),
         },
       );
-      const app = createApp(runtime.deps);
+      const app = createApp(runtime.deps, { ...(apiAuth && { apiAuth }) });
       fetch = (request) => app.fetch(request);
       return { url, stop: () => closeServer(server) };
     },
@@ -112,12 +154,14 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
     functions: {
       [REQUEST_APPROVAL_FUNCTION]: (payload) => createRequestApprovalHandler(started())(payload),
     },
+    issuer,
     api,
     services: [sweeper],
     onExecutionStatusChange: async (event) => {
       await createCancelHandler(started())(event);
     },
     runtime: started,
+    devIssuer: () => devIssuer,
   };
 }
 

@@ -32,6 +32,7 @@ async function freePorts(): Promise<StackPorts> {
     ses: await freePort(),
     stepfunctions: await freePort(),
     api: await freePort(),
+    issuer: await freePort(),
   };
 }
 

@@ -50,6 +50,13 @@ export interface StackOptions {
   functions?: Readonly<Record<string, LocalFunction>>;
   /** Called by sfn-local when an execution changes status (the local EventBridge rule). */
   onExecutionStatusChange?: SfnLocalOptions["onExecutionStatusChange"];
+  /** Faults sfn-local injects (tests only; none by default). See packages/sfn-local/README.md. */
+  sfnFaults?: SfnLocalOptions["faults"];
+  /**
+   * The dev OIDC issuer, started on `ports.issuer` before the API (which trusts it) and listed
+   * as `endpoints.issuer`.
+   */
+  issuer?: Pick<StackService, "start">;
   /** The HTTP API, started on `ports.api` and listed as `endpoints.api`. */
   api?: Pick<StackService, "start">;
   /** More services to start last, in order (e.g. the sweeper on a timer). */
@@ -64,6 +71,8 @@ export interface StackEndpoints extends AwsEndpoints {
   inbox: string;
   /** The signoff API, when one was started. */
   api?: string;
+  /** The dev OIDC issuer, when one was started. */
+  issuer?: string;
 }
 
 /** A running local stack. */

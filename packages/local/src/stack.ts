@@ -97,6 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const context = { host: LOCAL_HOST, region, tableName, stateMachines, env, log };
     const contextEndpoints = { ...endpoints, inbox: ses.inboxUrl };
     let apiUrl: string | undefined;
+    let issuerUrl: string | undefined;
     for (const planned of services) {
       const running = await startService(planned, {
         ...context,
@@ -105,13 +106,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       });
       stops.push(running.stop);
       if (planned.isApi) apiUrl = running.url;
+      if (planned.isIssuer) issuerUrl = running.url;
       log(line(planned.service.name, running.url ?? "running"));
     }
 
     let stopping: Promise<void> | undefined;
     return {
       region,
-      endpoints: { ...contextEndpoints, ...(apiUrl ? { api: apiUrl } : {}) },
+      endpoints: {
+        ...contextEndpoints,
+        ...(apiUrl ? { api: apiUrl } : {}),
+        ...(issuerUrl ? { issuer: issuerUrl } : {}),
+      },
       stateMachines,
       tableName,
       env,
@@ -149,9 +155,21 @@ interface PlannedService {
   service: StackService;
   claim: PortClaim | undefined;
   isApi: boolean;
+  isIssuer?: boolean;
 }
 
 function planServices(options: StackOptions, ports: StackPorts): PlannedService[] {
+  // The issuer comes first: the API trusts it, and learns its URL when it starts.
+  const issuer: PlannedService[] = options.issuer
+    ? [
+        {
+          service: { ...options.issuer, name: PortedServices.issuer.label, port: ports.issuer },
+          claim: claim("issuer", ports),
+          isApi: false,
+          isIssuer: true,
+        },
+      ]
+    : [];
   const api: PlannedService[] = options.api
     ? [
         {
@@ -166,7 +184,7 @@ function planServices(options: StackOptions, ports: StackPorts): PlannedService[
     claim: service.port === undefined ? undefined : { label: service.name, port: service.port },
     isApi: false,
   }));
-  return [...api, ...extras];
+  return [...issuer, ...api, ...extras];
 }
 
 async function startSfn(port: number, region: string, options: StackOptions) {
@@ -181,6 +199,7 @@ async function startSfn(port: number, region: string, options: StackOptions) {
       ...(options.onExecutionStatusChange
         ? { onExecutionStatusChange: options.onExecutionStatusChange }
         : {}),
+      ...(options.sfnFaults ? { faults: options.sfnFaults } : {}),
     });
   } catch (error) {
     const text = String((error as Error)?.message ?? error);

@@ -4,7 +4,13 @@ import type { StackPorts } from "./config.ts";
 // Helpers shared by this package's tests; not exported from the package.
 
 /** Every port 0: each test file gets its own free ports and never meets a developer's stack. */
-export const FREE_PORTS: StackPorts = { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0 };
+export const FREE_PORTS: StackPorts = {
+  dynamodb: 0,
+  ses: 0,
+  stepfunctions: 0,
+  api: 0,
+  issuer: 0,
+};
 
 /**
  * Runs `fn` with a stack's variables applied to process.env the way main.ts applies them, so

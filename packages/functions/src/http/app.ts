@@ -1,18 +1,23 @@
 /**
- * The signoff HTTP API as one Hono app: the link pages, the `/v1` REST API and health. Lambda
- * serves it through `hono/aws-lambda`, the local stack through `@hono/node-server`; both call
- * `createApp`.
+ * The signoff HTTP API as one Hono app: the link pages, the approver inbox, the `/v1` REST API
+ * and health. Lambda serves it through `hono/aws-lambda`, the local stack through
+ * `@hono/node-server`; both call `createApp`.
  */
 import type { FlowDeps } from "@signoff/core";
 import { Hono } from "hono";
 import type { ApiAuthConfig } from "../config.ts";
 import { createApiRoutes } from "./api/index.ts";
+import { ApiProblemError, problemResponse } from "./api/problem.ts";
+import { createInboxRoutes } from "./inbox/index.ts";
 import { createLinkRoutes } from "./link-routes.ts";
 import { renderProblemPage } from "./pages/approval-pages.ts";
 import { pageSecurityHeaders } from "./security-headers.ts";
 
 export interface AppOptions {
-  /** Bearer-token auth for `/v1`; without it the API answers 503. */
+  /**
+   * Bearer-token auth for `/v1` and sign-in for `/inbox` (with its login link); without it the
+   * API answers 503 and the inbox says it is not set up.
+   */
   apiAuth?: ApiAuthConfig;
 }
 
@@ -25,16 +30,23 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   app.use("/a/*", pageSecurityHeaders);
   app.route("/a", createLinkRoutes(deps));
 
+  app.use("/inbox", pageSecurityHeaders);
+  app.use("/inbox/*", pageSecurityHeaders);
+  app.route("/inbox", createInboxRoutes(deps, options.apiAuth));
+
   // The API's routes carry their full `/v1/...` paths, so the OpenAPI document shows them.
   app.route("/", createApiRoutes(deps, options.apiAuth));
 
-  app.notFound((c) => c.json({ title: "Not Found", status: 404 }, 404));
+  // Unknown paths answer as the API does: problem+json, naming the path only by its shape.
+  app.notFound((c) =>
+    problemResponse(c, new ApiProblemError("not-found", "No route matches this path.")),
+  );
 
   // One place for the unexpected: log it (the logger redacts token-shaped text) and answer
-  // without internals. Link pages get a page, everything else problem+json.
+  // without internals. Link and inbox pages get a page, everything else problem+json.
   app.onError((error, c) => {
     deps.log?.("error", "unhandled error", { path: c.req.routePath, error: error.name });
-    if (c.req.path.startsWith("/a/")) {
+    if (isPagePath(c.req.path)) {
       return c.html(
         renderProblemPage("Something went wrong", "Nothing was changed. Please try again shortly."),
         500,
@@ -46,4 +58,9 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   });
 
   return app;
+}
+
+/** Paths people open in a browser, which get HTML errors rather than problem+json. */
+function isPagePath(path: string): boolean {
+  return path.startsWith("/a/") || path === "/inbox" || path.startsWith("/inbox/");
 }

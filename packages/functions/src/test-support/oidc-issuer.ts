@@ -1,11 +1,16 @@
 /**
- * A tiny OIDC issuer for API tests: an RS256 key pair whose public half is served as a JWKS from
- * a loopback HTTP server, and a signer for tokens with any claims. A second, unpublished key
- * signs tokens whose signature cannot verify.
+ * The OIDC issuer API and inbox tests trust: the local stack's dev issuer (@signoff/dev-issuer), with
+ * a fixed test issuer name and audience, plus a second, unpublished key that signs tokens whose
+ * signature cannot verify.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import {
+  createDevSigningKey,
+  type DevOidcIssuer,
+  type DevOidcIssuerOptions,
+  signDevToken,
+  startDevOidcIssuer,
+} from "@signoff/dev-issuer";
+import type { JWTPayload } from "jose";
 import type { ApiAuthConfig } from "../config.ts";
 
 export const TEST_ISSUER = "https://issuer.signoff.test";
@@ -24,58 +29,45 @@ export interface TokenOptions {
 export interface OidcIssuer {
   /** The auth config for an app that trusts this issuer. */
   auth: ApiAuthConfig;
+  /** The running dev issuer (its login page, discovery document, ...). */
+  dev: DevOidcIssuer;
   /** A signed JWT for `email` (RS256, this issuer, the test audience). */
   token(email: string | undefined, options?: TokenOptions): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** Generates the keys and serves the JWKS on 127.0.0.1 on a free port. */
-export async function startOidcIssuer(): Promise<OidcIssuer> {
-  const [published, foreign] = await Promise.all([
-    generateKeyPair("RS256"),
-    generateKeyPair("RS256"),
-  ]);
-  const jwk = {
-    ...(await exportJWK(published.publicKey)),
-    kid: "test-1",
-    alg: "RS256",
-    use: "sig",
-  };
-  const server = createServer((request, response) => {
-    if (request.url !== "/jwks.json") {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { "Content-Type": "application/json" });
-    response.end(JSON.stringify({ keys: [jwk] }));
+/** Starts the dev issuer on 127.0.0.1 on a free port, named as the tests expect. */
+export async function startOidcIssuer(
+  options: Pick<DevOidcIssuerOptions, "people" | "sessionUrl"> = {},
+): Promise<OidcIssuer> {
+  const dev = await startDevOidcIssuer({
+    ...options,
+    issuer: TEST_ISSUER,
+    audience: TEST_AUDIENCE,
+    adminGroup: TEST_ADMIN_GROUP,
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-
+  // The published key's id on another key: the verifier picks the published key, and the
+  // signature does not match it.
+  const foreign = await createDevSigningKey(dev.keyId);
   return {
-    auth: {
-      issuer: TEST_ISSUER,
-      audience: TEST_AUDIENCE,
-      jwksUrl: `http://127.0.0.1:${port}/jwks.json`,
-      emailClaim: "email",
-      groupsClaim: "groups",
-      adminGroup: TEST_ADMIN_GROUP,
+    auth: dev.auth,
+    dev,
+    async token(email, tokenOptions = {}) {
+      const expiresIn = tokenOptions.expiresIn ?? 300;
+      if (!tokenOptions.foreignKey) {
+        return dev.token(email, {
+          expiresIn,
+          ...(tokenOptions.claims && { claims: tokenOptions.claims }),
+        });
+      }
+      return signDevToken(foreign, {
+        issuer: TEST_ISSUER,
+        audience: TEST_AUDIENCE,
+        email,
+        expiresIn,
+        ...(tokenOptions.claims && { claims: tokenOptions.claims }),
+      });
     },
-    async token(email, options = {}) {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ ...(email === undefined ? {} : { email }), ...options.claims })
-        .setProtectedHeader({ alg: "RS256", kid: "test-1" })
-        .setIssuer(String(options.claims?.iss ?? TEST_ISSUER))
-        .setAudience(options.claims?.aud ?? TEST_AUDIENCE)
-        .setSubject(email ?? "no-email")
-        .setIssuedAt(now - 60)
-        .setExpirationTime(now + (options.expiresIn ?? 300))
-        .sign(options.foreignKey ? foreign.privateKey : published.privateKey);
-    },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    stop: dev.stop,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The one page layout every link page uses. Pages carry no script at all; the only inline
+ * The one page layout every page uses (links and the inbox). Pages carry no script at all; the only inline
  * code is this stylesheet, allowed by its hash in the Content-Security-Policy.
  */
 import { createHash } from "node:crypto";
@@ -23,6 +23,11 @@ button{font:inherit;font-weight:600;padding:.6rem 1.4rem;border-radius:6px;borde
 .preferred{border-color:#1d2330}
 .note{color:#4a5468;font-size:.9rem}
 .status{font-weight:700}
+.flash{padding:.6rem 1rem;border-radius:6px;background:#e8f3ec}.flash.problem{background:#fbeaea}
+article{border-top:1px solid #e3e6eb;margin-top:1.5rem;padding-top:1rem}
+h2{font-size:1.15rem;margin:0 0 .75rem}
+.bar{display:flex;justify-content:space-between;align-items:center;gap:1rem}
+.plain{background:none;border:0;padding:0;color:#1d4ed8;font-weight:400;text-decoration:underline}
 `.trim();
 
 /** The CSP source expression that allows exactly the stylesheet above. */

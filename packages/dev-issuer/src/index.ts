@@ -1,0 +1,2 @@
+export * from "./dev-oidc-issuer.ts";
+export * from "./dev-oidc-tokens.ts";
