@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { describeError, redact, runCli } from "./cli.ts";
+
+/** Runs the CLI in process with a stub fetch; returns its exit code and output. */
+async function run(argv: string[], fetch: (request: Request) => Promise<Response>) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    env: {},
+    cwd: "/",
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    fetch,
+  });
+  return { code, stdout, stderr };
+}
+
+const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJlbWFpbCI6ImFubkBleGFtcGxlLmNvbSJ9.c2lnbmF0dXJl";
+const CONNECTION = ["--url", "http://127.0.0.1:3000", "--token", TOKEN];
+
+describe("runCli", () => {
+  it("prints the usage for --help and exits 0", async () => {
+    const result = await run(["--help"], () => expect.fail("no request for --help"));
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Usage: signoff approvals <command>/);
+  });
+
+  it("exits 2 with one line for a usage error, before any request", async () => {
+    const result = await run(["approvals", "show"], () => expect.fail("no request"));
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "signoff: approvals show needs an approval id\n",
+    });
+  });
+
+  it("exits 1 with one line naming the API's problem, and never the token", async () => {
+    // A proxy that echoes what it was sent, as a careless one might.
+    const result = await run(["approvals", "show", "abc", ...CONNECTION], async (request) =>
+      Response.json(
+        {
+          type: "urn:signoff:problem:unauthorized",
+          title: "Unauthorized",
+          status: 401,
+          detail: `Rejected ${request.headers.get("Authorization")}`,
+        },
+        { status: 401, headers: { "Content-Type": "application/problem+json" } },
+      ),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "signoff: the API answered 401 Unauthorized: Rejected Bearer [token]\n",
+    );
+  });
+
+  it("exits 1 with one line when the API cannot be reached", async () => {
+    const result = await run(["approvals", "list", ...CONNECTION], async () => {
+      throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });
+    });
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: "signoff: cannot reach the signoff API at http://127.0.0.1:3000 (ECONNREFUSED)\n",
+    });
+  });
+});
+
+describe("redact", () => {
+  it("blanks the token, anything JWT-shaped, and line breaks", () => {
+    expect(redact(`a ${TOKEN} b`, TOKEN)).toBe("a [token] b");
+    expect(redact("x eyJa.eyJb.c y", undefined)).toBe("x [token] y");
+    expect(redact("one\ntwo", undefined)).toBe("one two");
+  });
+
+  it("describes an unexpected error by its message alone", () => {
+    expect(describeError(new Error("boom"), undefined)).toBe("unexpected error: boom");
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * Names for the API's shapes, taken from the generated schema so they follow the server.
+ */
+import type { components, paths } from "./schema.ts";
+
+type Schemas = components["schemas"];
+
+/** An approval as the API shows it (never its task token). */
+export type Approval = Schemas["Approval"];
+export type ApprovalStatus = Approval["status"];
+/** One approver's recorded decision. */
+export type Decision = Schemas["Decision"];
+/** What `decide` sends: approve or reject, with an optional comment. */
+export type DecisionRequest = Schemas["DecisionRequest"];
+/** What `decide` answers: the recorded decision and the approval after it. */
+export type DecisionCreated = Schemas["DecisionCreated"];
+/** The hash-chained audit trail and whether it verifies. */
+export type AuditTrail = Schemas["AuditTrail"];
+export type AuditEvent = Schemas["AuditEvent"];
+/** A page of `listApprovals`: `nextCursor` is present when more may follow. */
+export type ApprovalList = Schemas["ApprovalList"];
+/** The filters of `listApprovals`; `approver` is `me` or an email. */
+export type ListApprovalsQuery = NonNullable<paths["/v1/approvals"]["get"]["parameters"]["query"]>;
+/** What `resend` answers: who was emailed again, and whose email SES refused. */
+export type Resend = Schemas["Resend"];
+/** An RFC 9457 problem, as every `/v1` error is. */
+export type Problem = Schemas["Problem"];
+
+export type { components, paths };
