@@ -19,13 +19,38 @@ export default defineConfig({
         extends: true,
         test: { name: "functions", include: ["packages/functions/src/**/*.test.ts"] },
       },
-      { extends: true, test: { name: "local", include: ["packages/local/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "local",
+          include: ["packages/local/src/**/*.test.ts", "packages/dev-issuer/src/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "client",
+          include: ["packages/client/src/**/*.test.ts", "packages/cli/src/**/*.test.ts"],
+        },
+      },
       {
         extends: true,
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/deploy/**"],
+          exclude: [...configDefaults.exclude, "test/deploy/**", "test/reliability/**"],
+        },
+      },
+      // Load, faults and hostile input, with a table of figures at the end. `npm test` runs it at
+      // CI size; `npm run test:reliability` (SIGNOFF_RELIABILITY=full) at the issue's full size.
+      {
+        extends: true,
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          globalSetup: ["test/reliability/support/global-setup.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
         },
       },
       // sst.config.ts and infra/, checked offline; its own timeouts cover `sst install`.

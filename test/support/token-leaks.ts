@@ -48,3 +48,50 @@ export function findTokenLeaks(tokens: readonly string[], haystacks: readonly Ha
   }
   return leaks;
 }
+
+/** Where a secret key's bytes were found, and in which encoding (never the bytes themselves). */
+export interface KeyLeak {
+  source: string;
+  /** The key's id, e.g. "dev-link-1", which is not secret. */
+  kid: string;
+  encoding: string;
+}
+
+/** Length of the slices of each key encoding searched for: 96 bits or more of key material. */
+export const KEY_SLICE_LENGTH = 24;
+
+/** A key's bytes in every text form a leak could take, each with its name. */
+function keySpellings(secret: Uint8Array): Array<[encoding: string, text: string]> {
+  const bytes = Buffer.from(secret);
+  const hex = bytes.toString("hex");
+  return [
+    ["base64", bytes.toString("base64")],
+    ["base64url", bytes.toString("base64url")],
+    ["hex", hex],
+    ["HEX", hex.toUpperCase()],
+    ["raw bytes", bytes.toString("latin1")],
+  ];
+}
+
+/**
+ * Every place any key (or a 24-character slice of one of its encodings) occurs in `haystacks`:
+ * a signing or encryption key in a log line, a page or an email is as bad as a token.
+ */
+export function findKeyLeaks(
+  keys: ReadonlyArray<{ kid: string; secret: Uint8Array }>,
+  haystacks: readonly Haystack[],
+): KeyLeak[] {
+  const leaks: KeyLeak[] = [];
+  for (const { kid, secret } of keys) {
+    for (const [encoding, spelling] of keySpellings(secret)) {
+      const search = [spelling];
+      for (let i = 0; i + KEY_SLICE_LENGTH <= spelling.length; i++) {
+        search.push(spelling.slice(i, i + KEY_SLICE_LENGTH));
+      }
+      for (const { source, text } of haystacks) {
+        if (search.some((needle) => text.includes(needle))) leaks.push({ source, kid, encoding });
+      }
+    }
+  }
+  return leaks;
+}
