@@ -108,7 +108,7 @@ export interface ApprovalStore {
   get(id: string): Promise<Approval | undefined>;
   /** Adds one decision, only while the approval is PENDING and this approver has not decided. */
   recordDecision(id: string, decision: Decision): Promise<RecordDecisionResult>;
-  /** Writes the final outcome, only while the approval is PENDING. */
+  /** Writes the final outcome, only while the approval is PENDING (then see `refreshListing`). */
   settle(id: string, settlement: Settlement): Promise<SettleResult>;
   /**
    * Claims callback attempt number `attempt` (= stored callbackAttempts + 1) while the callback is
@@ -139,6 +139,11 @@ export interface ApprovalStore {
   listPendingForExecution(executionArn: string): Promise<Approval[]>;
   /** A page of approvals matching `query`, newest first (see `ApprovalQuery`). */
   listApprovals(query: ApprovalQuery): Promise<ApprovalListPage>;
+  /**
+   * Brings the approval's listing entries up to its status after `settle`, which leaves them so
+   * that the task is told first. Best effort: a listing repairs an entry it finds stale.
+   */
+  refreshListing(approval: Approval): Promise<void>;
 }
 
 /**

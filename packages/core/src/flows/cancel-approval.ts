@@ -65,6 +65,7 @@ export async function cancelApproval(
     },
   });
   log(deps, "info", "approval cancelled", { approvalId, ...input });
+  await deps.store.refreshListing(approval);
 
   // 2. One notice to each approver who heard about it.
   const recipients = listEmailedApprovers(await deps.store.listEvents(approvalId));

@@ -47,6 +47,8 @@ export async function settleAndNotify(
   });
   log(deps, "info", "approval settled", { approvalId, ...outcome });
   const callback = await deliverCallback(deps, approvalId);
+  // Listings learn the new status after the task has heard it: the task is the one waiting.
+  await deps.store.refreshListing(result.approval);
   return { approval: result.approval, settled: true, callback };
 }
 

@@ -91,10 +91,11 @@ describe("listApprovals", () => {
     expect(idsOf(byExecution.approvals)).toEqual([ofExecution!.id]);
   });
 
-  it("filters by status from the status index, and follows settlement", async () => {
+  it("filters by status from the status index, and follows settlement once refreshed", async () => {
     const bob = someone("bob");
     const [first, second, third] = await createMany(3, { approvers: [bob] });
-    await store.settle(second!.id, { outcome: approved, callback: "NONE" });
+    const settled = await store.settle(second!.id, { outcome: approved, callback: "NONE" });
+    await store.refreshListing(settled.ok ? settled.approval : second!);
 
     const pending = await store.listApprovals({ approver: bob, status: "PENDING", limit: 10 });
     expect(idsOf(pending.approvals)).toEqual([third!.id, first!.id]);
@@ -107,7 +108,8 @@ describe("listApprovals", () => {
     const cleo = someone("cleo");
     const settled = await createMany(12, { approvers: [cleo] });
     for (const approval of settled) {
-      await store.settle(approval.id, { outcome: approved, callback: "NONE" });
+      const result = await store.settle(approval.id, { outcome: approved, callback: "NONE" });
+      if (result.ok) await store.refreshListing(result.approval);
     }
     const [waiting] = await createMany(1, { approvers: [cleo] });
 
@@ -135,8 +137,9 @@ describe("listApprovals", () => {
   it("skips and repairs an entry left naming an old status", async () => {
     const eve = someone("eve");
     const [approval] = await createMany(1, { approvers: [eve] });
+    // Settled, and the listing never refreshed (as if the process died just after): the entries
+    // still say PENDING. Rewriting them as they were first written makes sure of it.
     await store.settle(approval!.id, { outcome: approved, callback: "NONE" });
-    // As if rewriting the entries after settlement had failed: they still say PENDING.
     await dynamo.documentClient.send(
       new BatchWriteCommand({
         RequestItems: {

@@ -226,10 +226,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
             ...(nothingDue ? {} : { ":dueKey": DUE_KEY_VALUE, ":dueAt": dueAt }),
           },
         });
-        if (approval) {
-          await relist(approval);
-          return { ok: true, approval };
-        }
+        if (approval) return { ok: true, approval };
 
         const stored = await get(id);
         if (!stored) return { ok: false, reason: "not-found" };
@@ -455,6 +452,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       );
     },
     listApprovals: (query) => listing.list(query),
+
+    refreshListing: relist,
   };
 }
 
