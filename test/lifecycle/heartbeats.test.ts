@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { pollUntil, sleep } from "../support/poll.ts";
 import { useSignoffStack } from "../support/signoff-stack.ts";
-import { approvalWorkflow } from "./workflows.ts";
+import { approvalWorkflow } from "../support/workflows.ts";
 
 const HEARTBEAT_SECONDS = 2;
 

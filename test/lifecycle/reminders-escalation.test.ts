@@ -9,7 +9,7 @@ import { linksIn } from "../support/inbox.ts";
 import { headingOf } from "../support/pages.ts";
 import { sleep } from "../support/poll.ts";
 import { useSignoffStack } from "../support/signoff-stack.ts";
-import { approvalWorkflow } from "./workflows.ts";
+import { approvalWorkflow } from "../support/workflows.ts";
 
 // Sweeps run by hand at chosen instants; the escalation test starts the timer itself.
 const signoff = useSignoffStack({ sweeper: false });

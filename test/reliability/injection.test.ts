@@ -6,12 +6,12 @@
  * is rendered in Chromium, as served and again without its CSP (escaping must hold on its own):
  * no dialog, no injected element, the CSP on every page response, the payloads shown as text.
  */
-import { REQUEST_APPROVAL_FUNCTION } from "@signoff/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SWEEP_INTERVAL_MS, uniqueSubject } from "../support/approval-requests.ts";
 import { expectSecurePage, type PageResponse } from "../support/pages.ts";
 import { pollUntil } from "../support/poll.ts";
 import { useSignoffStack } from "../support/signoff-stack.ts";
+import { approvalWorkflow } from "../support/workflows.ts";
 import { type BrowserRenderer, launchRenderer, type Rendered } from "./support/browser-render.ts";
 import { recordFigure } from "./support/figures.ts";
 
@@ -36,31 +36,10 @@ const PAYLOADS = [
 const [SCRIPT, IMG, , SVG, , , STYLE, TEXTAREA, , ATTRIBUTE] = PAYLOADS;
 
 /** A workflow that hands request-approval the whole context the test writes. */
-const INJECTION_WORKFLOW = {
-  StartAt: "RequestApproval",
-  States: {
-    RequestApproval: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-      Parameters: {
-        FunctionName: REQUEST_APPROVAL_FUNCTION,
-        Payload: {
-          "taskToken.$": "$$.Task.Token",
-          "executionArn.$": "$$.Execution.Id",
-          "approvers.$": "$.approvers",
-          "subject.$": "$.subject",
-          "details.$": "$.details",
-          "requestedBy.$": "$.requestedBy",
-          "timeoutSeconds.$": "$.timeoutSeconds",
-          "policy.$": "$.policy",
-          "ticket.$": "$.ticket",
-          "runbook.$": "$.runbook",
-        },
-      },
-      End: true,
-    },
-  },
-};
+const INJECTION_WORKFLOW = approvalWorkflow({
+  fields: ["details", "requestedBy", "policy", "ticket", "runbook"],
+  catchErrors: false,
+});
 
 const signoff = useSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
 let renderer: BrowserRenderer;

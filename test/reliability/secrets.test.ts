@@ -7,7 +7,6 @@
  * API responses and their headers, DynamoDB items as stored, approvals and audit trails as read
  * back, and execution outcomes. Failures name the artefact, never the secret.
  */
-import { REQUEST_APPROVAL_FUNCTION } from "@signoff/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   approvalInput,
@@ -19,6 +18,7 @@ import { gatherEvidence, recordedTokens } from "../support/evidence.ts";
 import { pollUntil } from "../support/poll.ts";
 import { useSignoffStack } from "../support/signoff-stack.ts";
 import { findKeyLeaks, findTokenLeaks, type Haystack } from "../support/token-leaks.ts";
+import { approvalWorkflow } from "../support/workflows.ts";
 import { type ApiWithAuth, startApiWithAuth } from "./support/api-with-auth.ts";
 import { recordFigure } from "./support/figures.ts";
 
@@ -27,29 +27,11 @@ const ALICE = "alice@example.com";
 const BOB = "bob@example.com";
 const CAROL = "carol@example.com";
 
-/** Asks with reminders every second and an escalation to carol, then times out. */
-const NAGGING_WORKFLOW = {
-  StartAt: "RequestApproval",
-  States: {
-    RequestApproval: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-      Parameters: {
-        FunctionName: REQUEST_APPROVAL_FUNCTION,
-        Payload: {
-          "taskToken.$": "$$.Task.Token",
-          "executionArn.$": "$$.Execution.Id",
-          "approvers.$": "$.approvers",
-          "subject.$": "$.subject",
-          "timeoutSeconds.$": "$.timeoutSeconds",
-          reminders: { everySeconds: 1 },
-          escalation: { afterSeconds: 1, to: [CAROL] },
-        },
-      },
-      End: true,
-    },
-  },
-};
+/** Asks with the reminders and escalation its input names, then times out. */
+const NAGGING_WORKFLOW = approvalWorkflow({
+  fields: ["reminders", "escalation"],
+  catchErrors: false,
+});
 
 const signoff = useSignoffStack({ sweepIntervalMs: SWEEP_INTERVAL_MS });
 let api: ApiWithAuth;
@@ -137,6 +119,8 @@ describe("secrets", () => {
       approvers: [ALICE],
       subject: nagSubject,
       timeoutSeconds: 3,
+      reminders: { everySeconds: 1 },
+      escalation: { afterSeconds: 1, to: [CAROL] },
     });
 
     // 4. Cancelled: the execution is stopped while its approval waits.

@@ -1,5 +1,5 @@
 /**
- * Fixture state machines for the lifecycle tests, as a state machine author would write them:
+ * Fixture state machines for end-to-end tests, as a state machine author would write them:
  * one waitForTaskToken Task calling request-approval, with the request fields a test needs read
  * from the execution input.
  */
@@ -9,12 +9,14 @@ export interface ApprovalWorkflowOptions {
   fields?: readonly string[];
   /** Extra Task properties, e.g. `HeartbeatSeconds`. */
   task?: Record<string, unknown>;
+  /** False: no Catch, so a rejection or deadline fails the execution with its error. */
+  catchErrors?: boolean;
 }
 
 /**
  * Request → Approved (Succeed, the task's output); Approval.Rejected, Approval.TimedOut and
- * States.HeartbeatTimeout are caught and end in a Pass state named after them, with the error
- * under `$.error`.
+ * States.HeartbeatTimeout are caught (unless `catchErrors` is false) and end in a Pass state
+ * named after them, with the error under `$.error`.
  */
 export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object {
   const payload: Record<string, string> = {
@@ -30,14 +32,20 @@ export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object 
     ResultPath: "$.error",
     Next: next,
   });
+  const task = {
+    Type: "Task",
+    Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+    Parameters: { FunctionName: "request-approval", Payload: payload },
+    ...options.task,
+  };
+  if (options.catchErrors === false) {
+    return { StartAt: "RequestApproval", States: { RequestApproval: { ...task, End: true } } };
+  }
   return {
     StartAt: "RequestApproval",
     States: {
       RequestApproval: {
-        Type: "Task",
-        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-        Parameters: { FunctionName: "request-approval", Payload: payload },
-        ...options.task,
+        ...task,
         Catch: [
           caught("Approval.Rejected", "Rejected"),
           caught("Approval.TimedOut", "TimedOut"),
