@@ -34,6 +34,20 @@ describe("bearer auth on /v1", () => {
     }
   });
 
+  it("answers 401 to a token whose email is not verified, and accepts a verified one", async () => {
+    const { approvalId } = await requestApproval();
+    const path = `/v1/approvals/${approvalId}`;
+    const unverified = await api.issuer.token("ann@example.com", {
+      claims: { email_verified: false },
+    });
+    const problem = await expectProblem(await call(path, { token: unverified }), 401);
+    expect(problem.detail).toBe("The token's email is not verified.");
+    const verified = await api.issuer.token("ann@example.com", {
+      claims: { email_verified: true },
+    });
+    expect((await call(path, { token: verified })).status).toBe(200);
+  });
+
   it("answers 401 to a valid token without an email claim", async () => {
     const { approvalId } = await requestApproval();
     const token = await api.issuer.token(undefined);

@@ -1,6 +1,7 @@
 /**
  * Bearer JWT auth for `/v1`: tokens from any OIDC provider, verified against its JWKS with the
- * configured issuer and audience. The caller is the token's email claim, lower-cased.
+ * configured issuer and audience. The caller is the token's email claim, lower-cased, unless the
+ * token says that email is not verified.
  */
 import { normalizeEmail } from "@signoff/core";
 import type { MiddlewareHandler } from "hono";
@@ -59,6 +60,11 @@ export function createCallerVerifier(auth: ApiAuthConfig): CallerVerifier {
         `The token has no email in its "${auth.emailClaim}" claim.`,
         "invalid_token",
       );
+    }
+    // The email is who decides. Where users may edit their own email (Cognito does by default),
+    // the provider marks a new one unverified until it is: such a token names nobody yet.
+    if (payload.email_verified !== undefined && payload.email_verified !== true) {
+      throw unauthorized("The token's email is not verified.", "invalid_token");
     }
     const groups = payload[auth.groupsClaim];
     const admin =
