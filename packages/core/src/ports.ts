@@ -68,8 +68,8 @@ export interface ScheduleClaim {
 
 /**
  * A listing of approvals, newest first. Every filter is answered from a key or an index, never a
- * Scan: the most selective one given (execution, approver, tag, then status) picks the index, and
- * the others are checked on the approvals it yields.
+ * Scan: the approver, else the execution, else the tag picks the index partition (with the
+ * status, when given), and the other filters are checked on the approvals it yields.
  */
 export interface ApprovalQuery {
   status?: ApprovalStatus;
@@ -126,6 +126,11 @@ export interface ApprovalStore {
    * undefined when it lost (or the approval is settled or gone).
    */
   advanceSchedule(id: string, claim: ScheduleClaim): Promise<Approval | undefined>;
+  /**
+   * Sets `lastResentAt` to `at`, only while the approval is PENDING and its last resend (if any)
+   * was at or before `notAfter`. Returns the updated approval when claimed, undefined when not.
+   */
+  claimResend(id: string, at: string, notAfter: string): Promise<Approval | undefined>;
   /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
   appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
   /** The whole audit trail, oldest first. */

@@ -6,7 +6,7 @@ import type { Approval, AuditEventType, FinalStatus, Outcome } from "../approval
 import { evaluatePolicy } from "../policy.ts";
 import { computeDueAt } from "../schedule.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
-import { type FlowDeps, log, resolveRetryPolicy } from "./flow-deps.ts";
+import { describeError, type FlowDeps, log, resolveRetryPolicy } from "./flow-deps.ts";
 
 export interface SettleAndNotifyResult {
   /** The approval as settled, or as someone else settled it when we lost the race. */
@@ -46,10 +46,33 @@ export async function settleAndNotify(
     data: { status: outcome.status, reason: outcome.reason },
   });
   log(deps, "info", "approval settled", { approvalId, ...outcome });
-  const callback = await deliverCallback(deps, approvalId);
   // Listings learn the new status after the task has heard it: the task is the one waiting.
-  await deps.store.refreshListing(result.approval);
+  // Ending the callback refreshes them with the status it ends with; if it did not end (a retry
+  // is scheduled, or this threw), refresh here from what is stored now.
+  let callback: DeliverCallbackResult | undefined;
+  try {
+    callback = await deliverCallback(deps, approvalId);
+  } finally {
+    if (callback === undefined || !callbackEnded(callback)) await refreshListing(deps, approvalId);
+  }
   return { approval: result.approval, settled: true, callback };
+}
+
+/** Whether deliverCallback ended the callback with its final write (which refreshed listings). */
+function callbackEnded(result: DeliverCallbackResult): boolean {
+  return (
+    result.status === "delivered" || result.status === "task-closed" || result.status === "gave-up"
+  );
+}
+
+/** Best effort: a listing repairs an entry it finds stale, and this must not hide an error. */
+async function refreshListing(deps: FlowDeps, approvalId: string): Promise<void> {
+  try {
+    const latest = await deps.store.get(approvalId);
+    if (latest !== undefined) await deps.store.refreshListing(latest);
+  } catch (error) {
+    log(deps, "warn", "listing refresh failed", { approvalId, error: describeError(error) });
+  }
 }
 
 /**

@@ -54,10 +54,14 @@ export function listingDimensions(approval: Approval): string[] {
   ];
 }
 
-/** The most selective dimension a query names: execution, then approver, tag, and all. */
+/**
+ * The partition a query reads: the approver's when it names one (so a listing scoped to someone
+ * never even reads, or hands out cursors into, approvals not addressed to them), else the
+ * execution's, the tag's, or everyone's.
+ */
 export function queryDimension(query: ApprovalQuery): string {
-  if (query.executionArn !== undefined) return `execution#${query.executionArn}`;
   if (query.approver !== undefined) return `approver#${query.approver}`;
+  if (query.executionArn !== undefined) return `execution#${query.executionArn}`;
   if (query.tag !== undefined) return `tag#${query.tag}`;
   return "all";
 }

@@ -303,7 +303,9 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         ExpressionAttributeNames: expressionNames(...used),
         ExpressionAttributeValues: values,
       });
-      if (approval && finish.outcome) await relist(approval);
+      // Listings follow the status this write ends with (an EXPIRED from a closed task, or the
+      // settled one when a sweeper finished a callback whose first sender died before refreshing).
+      if (approval) await relist(approval);
       return approval !== undefined;
     },
 
@@ -355,6 +357,16 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       // Escalated approvers are found by their own listings from now on.
       if (approval && claim.escalation) await relist(approval);
       return approval;
+    },
+
+    claimResend(id, at, notAfter) {
+      return update(id, {
+        UpdateExpression: "SET #lastResentAt = :at",
+        ConditionExpression:
+          "#status = :pending AND (attribute_not_exists(#lastResentAt) OR #lastResentAt <= :notAfter)",
+        ExpressionAttributeNames: expressionNames("lastResentAt", "status"),
+        ExpressionAttributeValues: { ":at": at, ":notAfter": notAfter, ":pending": "PENDING" },
+      });
     },
 
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {

@@ -72,6 +72,31 @@ describe("GET /v1/approvals", () => {
     expect(byExecution.approvals.map((approval) => approval.id)).toEqual([approvalId]);
   });
 
+  it("lists an approval under the status its callback ended with, not the one decided", async () => {
+    // The execution stops while the decision is on its way: the task answers TaskTimedOut and
+    // the approval ends EXPIRED, though the decision settled it APPROVED first.
+    const { approvalId, executionArn } = await requestApproval();
+    await api.emulators.sfn.stopExecution(executionArn);
+    expect((await decide(approvalId, "ann@example.com", { decision: "approve" })).status).toBe(201);
+    expect((await api.runtime.deps.store.get(approvalId))?.status).toBe("EXPIRED");
+
+    const ids = async (status: string) =>
+      (await list(`?status=${status}`, "ann@example.com")).approvals.map((approval) => approval.id);
+    expect(await ids("EXPIRED")).toEqual([approvalId]);
+    expect(await ids("APPROVED")).toEqual([]);
+    expect(await ids("PENDING")).toEqual([]);
+  });
+
+  it("reads only the caller's own partition, so cursors never name others' approvals", async () => {
+    const { executionArn } = await requestApproval({ approvers: ["bob@example.com"] });
+    // Bob's approvals of the execution are invisible to ann: no items and no cursor.
+    const page = await list(
+      `?execution=${encodeURIComponent(executionArn)}&limit=1`,
+      "ann@example.com",
+    );
+    expect(page).toEqual({ approvals: [] });
+  });
+
   it("lets an admin list everyone's approvals or one approver's, and nobody else", async () => {
     const tag = `t-${randomUUID().slice(0, 8)}`;
     const [forAnn] = await requestMany(1, { approvers: ["ann@example.com"], tags: [tag] });
