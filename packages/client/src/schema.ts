@@ -354,6 +354,15 @@ export interface paths {
             "application/problem+json": components["schemas"]["Problem"];
           };
         };
+        /** @description Resent less than 5 minutes ago; `Retry-After` says when it may be again. */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description The API's auth is not configured. */
         503: {
           headers: {

@@ -142,6 +142,8 @@ export interface Approval {
    * the sweeper sends SendTaskHeartbeat every third of it.
    */
   heartbeatSeconds?: number;
+  /** ISO-8601; the last resend, claimed by a conditional write so resends keep a cooldown apart. */
+  lastResentAt?: string;
   /** Epoch milliseconds of the last heartbeat claimed (absent: none yet; the clock starts at createdAt). */
   heartbeatAt?: number;
   /**

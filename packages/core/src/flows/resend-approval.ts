@@ -22,7 +22,15 @@ export type ResendResult =
       failed: string[];
     }
   | { ok: false; reason: "not-found" }
-  | { ok: false; reason: "not-pending" | "expired"; approval: Approval };
+  | { ok: false; reason: "not-pending" | "expired"; approval: Approval }
+  /** The last resend was less than RESEND_COOLDOWN_SECONDS ago. */
+  | { ok: false; reason: "too-soon"; retryAfterSeconds: number };
+
+/**
+ * How far apart resends of one approval must be: approvers are not to be flooded, nor the sender's
+ * SES quota spent, by a caller repeating the request.
+ */
+export const RESEND_COOLDOWN_SECONDS = 300;
 
 /** Emails each approver still to decide; the requester only when they could still reject. */
 export async function resendApproval(deps: FlowDeps, input: ResendInput): Promise<ResendResult> {
@@ -35,7 +43,20 @@ export async function resendApproval(deps: FlowDeps, input: ResendInput): Promis
     return { ok: false, reason: "expired", approval };
   }
 
-  // 2. Record the ask before sending, so the trail shows it even if the emails fail.
+  // 2. Claim this resend with a conditional write: one per cooldown, however many callers race.
+  const cooldownMs = RESEND_COOLDOWN_SECONDS * 1000;
+  const notAfter = new Date(now.getTime() - cooldownMs).toISOString();
+  const claimed = await deps.store.claimResend(approval.id, now.toISOString(), notAfter);
+  if (claimed === undefined) {
+    const latest = await deps.store.get(approval.id);
+    if (latest === undefined) return { ok: false, reason: "not-found" };
+    if (latest.status !== "PENDING") return { ok: false, reason: "not-pending", approval: latest };
+    const last = Date.parse(latest.lastResentAt ?? now.toISOString());
+    const retryAfterSeconds = Math.max(1, Math.ceil((last + cooldownMs - now.getTime()) / 1000));
+    return { ok: false, reason: "too-soon", retryAfterSeconds };
+  }
+
+  // 3. Record the ask before sending, so the trail shows it even if the emails fail.
   const recipients = approval.approvers.filter(
     (email) => !Object.hasOwn(approval.decisions, email),
   );
@@ -46,7 +67,7 @@ export async function resendApproval(deps: FlowDeps, input: ResendInput): Promis
     data: { to: recipients },
   });
 
-  // 3. Fresh links in a reminder email to each; one refusal does not stop the others.
+  // 4. Fresh links in a reminder email to each; one refusal does not stop the others.
   const result = { ok: true as const, resent: [] as string[], failed: [] as string[] };
   const secondsLeft = Math.max(
     0,

@@ -19,6 +19,7 @@ const ATTRIBUTES = {
   reminderStep: "reminderStep",
   escalatedAt: "escalatedAt",
   heartbeatAt: "heartbeatAt",
+  lastResentAt: "lastResentAt",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -36,6 +37,7 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.reminderStep,
   ATTRIBUTES.escalatedAt,
   ATTRIBUTES.heartbeatAt,
+  ATTRIBUTES.lastResentAt,
 ];
 
 /**

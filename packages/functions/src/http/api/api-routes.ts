@@ -9,6 +9,7 @@ import {
   decide,
   type FlowDeps,
   normalizeEmail,
+  RESEND_COOLDOWN_SECONDS,
   resendApproval,
   toApprovalView,
   verifyAuditChain,
@@ -162,6 +163,16 @@ export function createApiRoutes(
     if (result.ok) return c.json({ resent: result.resent, failed: result.failed }, 202);
     if (result.reason === "not-found") {
       throw new ApiProblemError("not-found", "No approval has this id.");
+    }
+    if (result.reason === "too-soon") {
+      throw new ApiProblemError(
+        "too-many-requests",
+        `This approval was resent less than ${RESEND_COOLDOWN_SECONDS} seconds ago.`,
+        {
+          extra: { retryAfterSeconds: result.retryAfterSeconds },
+          headers: { "Retry-After": String(result.retryAfterSeconds) },
+        },
+      );
     }
     throw new ApiProblemError(
       "conflict",

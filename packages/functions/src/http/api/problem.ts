@@ -28,6 +28,7 @@ export const ProblemKind = {
   conflict: { status: 409, title: "Conflict" },
   "payload-too-large": { status: 413, title: "Payload too large" },
   "idempotency-key-reused": { status: 422, title: "Idempotency key reused" },
+  "too-many-requests": { status: 429, title: "Too many requests" },
   "auth-not-configured": { status: 503, title: "API auth not configured" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 export type ProblemKind = keyof typeof ProblemKind;

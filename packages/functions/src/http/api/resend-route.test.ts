@@ -55,6 +55,26 @@ describe("POST /v1/approvals/{id}/resend", () => {
     });
   });
 
+  it("resends at most once every 5 minutes, answering 429 with Retry-After meanwhile", async () => {
+    const subject = `Cooldown ${Date.now()}`;
+    const { approvalId } = await requestApproval({ subject });
+    expect((await resend(approvalId, "ann@example.com")).status).toBe(202);
+    api.time += 60_000;
+    const tooSoon = await Promise.all([
+      resend(approvalId, "ann@example.com"),
+      resend(approvalId, "bob@example.com"),
+    ]);
+    for (const response of tooSoon) {
+      const problem = await expectProblem(response, 429);
+      expect(problem.retryAfterSeconds).toBe(240);
+      expect(response.headers.get("retry-after")).toBe("240");
+    }
+    api.time += 240_000;
+    expect((await resend(approvalId, "bob@example.com")).status).toBe(202);
+    // The request, then one email per approver for each of the two resends.
+    expect(await approveLinksTo("ann@example.com", subject)).toHaveLength(3);
+  });
+
   it("lets an admin resend, and answers 403 to anyone else who is not an approver", async () => {
     const { approvalId } = await requestApproval();
     expect((await resend(approvalId, "ops@example.com", [TEST_ADMIN_GROUP])).status).toBe(202);

@@ -102,6 +102,7 @@ export const resendRoute = createRoute({
     ...authProblems,
     403: problem("The caller is neither one of its approvers nor an admin."),
     409: problem("The approval is no longer pending, or its deadline has passed."),
+    429: problem("Resent less than 5 minutes ago; `Retry-After` says when it may be again."),
   },
 });
 
