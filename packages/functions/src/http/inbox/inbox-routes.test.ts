@@ -146,6 +146,27 @@ describe("signing in to the inbox", () => {
     expect(overHttps.headers.get("set-cookie")).toMatch(/; Secure/);
   });
 
+  it("takes a sign-in posted from signoff or the login page's origin, and from no other site", async () => {
+    const token = await issuer.token("ann@example.com");
+    const post = (origin: string) =>
+      app.request("http://localhost/inbox/session", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: origin },
+        body: new URLSearchParams({ token }),
+      });
+    expect((await post("http://localhost")).status).toBe(303);
+    expect((await post(new URL(LOGIN_URL).origin)).status).toBe(303);
+    const forged = await post("https://evil.example.com");
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("refuses a form far bigger than a token or a decision with 413", async () => {
+    const response = await postForm("/inbox/session", { token: "x".repeat(20_000) });
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+
   it("refuses a token the issuer did not sign, or an expired one, and sets no cookie", async () => {
     for (const token of [
       await issuer.token("ann@example.com", { foreignKey: true }),

@@ -6,6 +6,7 @@
  */
 import { type ApprovalView, decide, type FlowDeps, toApprovalView } from "@signoff/core";
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ApiAuthConfig } from "../../config.ts";
 import { type CallerVerifier, createCallerVerifier } from "../api/bearer-auth.ts";
 import {
@@ -25,6 +26,9 @@ import {
   startSession,
   verifySessionToken,
 } from "./inbox-session.ts";
+
+/** The largest inbox form accepted: a pasted token, or a decision with its comment. */
+const MAX_INBOX_FORM_BYTES = 16 * 1024;
 
 /** The most approvals one page lists; the rest show once these are decided. */
 export const INBOX_PAGE_SIZE = 50;
@@ -60,6 +64,14 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
     return routes;
   }
   const verify: CallerVerifier = createCallerVerifier(auth);
+  // Its forms are a token or a decision with a comment; anything far bigger is not ours.
+  routes.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_INBOX_FORM_BYTES,
+      onError: (c) => c.html(signIn({ tone: "problem", text: "That form is too large." }), 413),
+    }),
+  );
   const signIn = (flash?: Parameters<typeof renderSignInPage>[0]["flash"]) =>
     renderSignInPage({
       ...(auth.inboxLoginUrl && { loginUrl: auth.inboxLoginUrl }),
@@ -103,9 +115,18 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
     return c.html(renderInboxPage({ email: session.caller.email, items, ...(flash && { flash }) }));
   });
 
-  // Not CSRF-checked: it only starts a session for whoever holds a valid token, and a provider's
-  // login page (the local dev issuer's) posts here from its own origin.
+  // A provider's login page (the local dev issuer's) posts here from its own origin, so the form
+  // carries no nonce; instead a browser's Origin must be signoff's or that login page's, so no
+  // other site can sign a visitor in as someone else.
+  const loginOrigin = auth.inboxLoginUrl && new URL(auth.inboxLoginUrl).origin;
   routes.post("/session", async (c) => {
+    const origin = c.req.header("Origin");
+    if (origin !== undefined && origin !== new URL(c.req.url).origin && origin !== loginOrigin) {
+      return c.html(
+        signIn({ tone: "problem", text: "Sign in from this page or from your login page." }),
+        403,
+      );
+    }
     const token = parsePastedToken(formText(await c.req.parseBody(), "token"));
     const caller = token === undefined ? undefined : await verifySessionToken(verify, token);
     if (token === undefined || caller === undefined) {
