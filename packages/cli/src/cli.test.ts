@@ -57,6 +57,39 @@ describe("runCli", () => {
     );
   });
 
+  it("lets no control character from the server reach the terminal", async () => {
+    const hostile = "\u001b]8;;https://evil.example.com\u0007click\u001b[2J";
+    const problem = await run(["approvals", "show", "abc", ...CONNECTION], async () =>
+      Response.json(
+        { type: "urn:signoff:problem:conflict", title: `Conflict${hostile}`, status: 409 },
+        { status: 409, headers: { "Content-Type": "application/problem+json" } },
+      ),
+    );
+    expect(problem.code).toBe(1);
+    const listed = await run(["approvals", "list", ...CONNECTION], async () =>
+      Response.json({
+        approvals: [
+          {
+            id: "a",
+            status: `PENDING${hostile}`,
+            subject: "s",
+            approvers: ["ann@example.com"],
+            decisions: {},
+            policy: { required: 1 },
+            deadline: "2026-12-01T00:00:00.000Z",
+          },
+        ],
+        nextCursor: `c${hostile}`,
+      }),
+    );
+    expect(listed.code).toBe(0);
+    for (const output of [problem.stderr, listed.stdout]) {
+      expect(output).toContain("\\u001b");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point.
+      expect(output).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    }
+  });
+
   it("exits 1 with one line when the API cannot be reached", async () => {
     const result = await run(["approvals", "list", ...CONNECTION], async () => {
       throw new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } });

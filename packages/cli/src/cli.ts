@@ -7,6 +7,7 @@ import { parseCliArgs, USAGE } from "./args.ts";
 import { runCommand } from "./commands.ts";
 import { type ConfigSources, resolveConnection } from "./config.ts";
 import { ConfigError, ExitCode, UsageError } from "./errors.ts";
+import { printable, printableLines } from "./format.ts";
 
 export interface CliIo extends ConfigSources {
   stdout: (text: string) => void;
@@ -31,10 +32,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       token,
       ...(io.fetch && { fetch: io.fetch }),
     });
-    io.stdout(`${await runCommand(client, parsed.command, parsed.json)}\n`);
+    // Whatever the server sent, no control character reaches the terminal (JSON escapes its own).
+    io.stdout(`${printableLines(await runCommand(client, parsed.command, parsed.json))}\n`);
     return ExitCode.ok;
   } catch (error) {
-    io.stderr(`signoff: ${redact(describeError(error, baseUrl), token)}\n`);
+    io.stderr(`signoff: ${printable(redact(describeError(error, baseUrl), token))}\n`);
     return error instanceof UsageError || error instanceof ConfigError
       ? ExitCode.usage
       : ExitCode.failed;

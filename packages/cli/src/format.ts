@@ -17,6 +17,11 @@ export function printable(text: string): string {
   });
 }
 
+/** `printable` line by line: the line breaks a table or a field list needs are kept. */
+export function printableLines(text: string): string {
+  return text.split("\n").map(printable).join("\n");
+}
+
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
@@ -60,7 +65,7 @@ function describeOutcome(approval: Approval): string {
 function describeDetails(details: unknown): string | undefined {
   if (details === undefined) return undefined;
   const text = typeof details === "string" ? details : JSON.stringify(details, null, 2);
-  return text.split(/\r?\n/).map(printable).join("\n");
+  return printableLines(text.replace(/\r\n/g, "\n"));
 }
 
 /** `name  value` lines, aligned; later lines of a multi-line value are indented to match. */
