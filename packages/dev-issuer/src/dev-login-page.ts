@@ -50,7 +50,7 @@ export function renderLoginPage(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="strict-origin">
 <title>Sign in · signoff dev issuer</title>
 <style>${raw(STYLESHEET)}</style>
 </head>

@@ -212,7 +212,9 @@ function createIssuerApp(routes: IssuerRoutes): Hono {
     return c.html(renderLoginPage(entries, sessionUrl), 200, {
       "Content-Security-Policy": `default-src 'none'; style-src ${LOGIN_STYLE_HASH_SOURCE}; form-action ${formTargets.join(" ")}; base-uri 'none'; frame-ancestors 'none'`,
       "Cache-Control": "no-store",
-      "Referrer-Policy": "no-referrer",
+      // Not no-referrer: browsers then send `Origin: null` with the sign-in post, and signoff
+      // accepts sign-ins only from its own page or the login page's origin.
+      "Referrer-Policy": "strict-origin",
       "X-Frame-Options": "DENY",
     });
   });

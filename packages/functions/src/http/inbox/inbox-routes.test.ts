@@ -148,17 +148,28 @@ describe("signing in to the inbox", () => {
 
   it("takes a sign-in posted from signoff or the login page's origin, and from no other site", async () => {
     const token = await issuer.token("ann@example.com");
-    const post = (origin: string) =>
+    const post = (origin: string, site: string) =>
       app.request("http://localhost/inbox/session", {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: origin },
+        headers: {
+          "Content-Type": "application/x-www-form-urlencoded",
+          Origin: origin,
+          "Sec-Fetch-Site": site,
+        },
         body: new URLSearchParams({ token }),
       });
-    expect((await post("http://localhost")).status).toBe(303);
-    expect((await post(new URL(LOGIN_URL).origin)).status).toBe(303);
-    const forged = await post("https://evil.example.com");
-    expect(forged.status).toBe(403);
-    expect(forged.headers.get("set-cookie")).toBeNull();
+    expect((await post("http://localhost", "same-origin")).status).toBe(303);
+    // signoff's own sign-in page sends no referrer, so its browser sends `Origin: null`.
+    expect((await post("null", "same-origin")).status).toBe(303);
+    expect((await post(new URL(LOGIN_URL).origin, "cross-site")).status).toBe(303);
+    for (const [origin, site] of [
+      ["https://evil.example.com", "cross-site"],
+      ["null", "cross-site"],
+    ] as const) {
+      const forged = await post(origin, site);
+      expect(forged.status).toBe(403);
+      expect(forged.headers.get("set-cookie")).toBeNull();
+    }
   });
 
   it("refuses a form far bigger than a token or a decision with 413", async () => {

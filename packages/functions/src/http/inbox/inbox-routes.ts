@@ -116,12 +116,20 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
   });
 
   // A provider's login page (the local dev issuer's) posts here from its own origin, so the form
-  // carries no nonce; instead a browser's Origin must be signoff's or that login page's, so no
-  // other site can sign a visitor in as someone else.
+  // carries no nonce; instead a browser must say the post came from signoff's own page or from
+  // that login page, so no other site can sign a visitor in as someone else.
   const loginOrigin = auth.inboxLoginUrl && new URL(auth.inboxLoginUrl).origin;
-  routes.post("/session", async (c) => {
+  const fromTrustedPage = (c: Context): boolean => {
+    const site = c.req.header("Sec-Fetch-Site");
     const origin = c.req.header("Origin");
-    if (origin !== undefined && origin !== new URL(c.req.url).origin && origin !== loginOrigin) {
+    // Not a browser: nothing to forge a visitor's session with.
+    if (site === undefined && origin === undefined) return true;
+    // Our own sign-in page: its no-referrer policy makes the browser send `Origin: null`.
+    if (site === "same-origin") return true;
+    return origin === new URL(c.req.url).origin || (origin !== undefined && origin === loginOrigin);
+  };
+  routes.post("/session", async (c) => {
+    if (!fromTrustedPage(c)) {
       return c.html(
         signIn({ tone: "problem", text: "Sign in from this page or from your login page." }),
         403,
