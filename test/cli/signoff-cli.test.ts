@@ -12,6 +12,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws
 import { createSignoffClient } from "@signoff/client";
 import type { StackFile } from "@signoff/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnNpmStart } from "../../packages/local/src/test-helpers.ts";
 import { pollUntil } from "../support/poll.ts";
 
 const REPO_ROOT = new URL("../../", import.meta.url).pathname;
@@ -27,22 +28,7 @@ let sfn: SFNClient;
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "signoff-cli-state-"));
   emptyStateDir = await mkdtemp(join(tmpdir(), "signoff-cli-empty-"));
-  // As `npm start` runs it: node with tsx's loader.
-  const MAIN = join("packages", "local", "src", "main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--no-demo"], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      SIGNOFF_DYNAMODB_PORT: "0",
-      SIGNOFF_SES_PORT: "0",
-      SIGNOFF_SFN_PORT: "0",
-      SIGNOFF_API_PORT: "0",
-      SIGNOFF_ISSUER_PORT: "0",
-      SIGNOFF_STATE_DIR: stateDir,
-    },
-  });
+  const child = spawnNpmStart(["--no-demo"], { SIGNOFF_STATE_DIR: stateDir });
   stackProcess = child;
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {

@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { access, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { READY_MARKER } from "./banner.ts";
-import { REPO_ROOT, WORKFLOWS_DIR } from "./paths.ts";
+import { WORKFLOWS_DIR } from "./paths.ts";
 import type { StackFile } from "./stack-file.ts";
-
-const MAIN = join("packages", "local", "src", "main.ts");
+import { spawnNpmStart } from "./test-helpers.ts";
 
 interface RunningMain {
   child: ChildProcess;
@@ -30,23 +29,7 @@ async function runMain(
 ): Promise<RunningMain & { stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), "signoff-state-"));
   tempDirs.push(stateDir);
-  // Exactly `npm start`: node with tsx's loader. (The tsx CLI would relay signals itself, and on a
-  // busy machine kill the child when it does not acknowledge a signal within 60 ms.)
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      SIGNOFF_DYNAMODB_PORT: "0",
-      SIGNOFF_SES_PORT: "0",
-      SIGNOFF_SFN_PORT: "0",
-      SIGNOFF_API_PORT: "0",
-      SIGNOFF_ISSUER_PORT: "0",
-      SIGNOFF_STATE_DIR: stateDir,
-      ...env,
-    },
-  });
+  const child = spawnNpmStart(args, { SIGNOFF_STATE_DIR: stateDir, ...env });
   children.push(child);
   let text = "";
   const listeners = new Set<() => void>();

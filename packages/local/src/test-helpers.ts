@@ -1,7 +1,12 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { applyStackEnv, CONFLICTING_AWS_VARIABLES } from "./aws-env.ts";
 import type { StackPorts } from "./config.ts";
+import { PortedServices } from "./constants.ts";
+import { REPO_ROOT } from "./paths.ts";
 
-// Helpers shared by this package's tests; not exported from the package.
+// Helpers shared by this package's tests (and the CLI's end-to-end test, by path); not exported
+// from the package.
 
 /** Every port 0: each test file gets its own free ports and never meets a developer's stack. */
 export const FREE_PORTS: StackPorts = {
@@ -32,3 +37,26 @@ export async function withStackEnv<T>(
     }
   }
 }
+
+/**
+ * Starts `npm start` as npm runs it (`node --import tsx packages/local/src/main.ts`) with `args`,
+ * every port free, in its own process group (so a test can Ctrl-C the group), output piped.
+ * Not the tsx CLI: it relays signals itself, and on a busy machine kills the child when it does
+ * not acknowledge one within 60 ms.
+ */
+export function spawnNpmStart(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): ChildProcess {
+  const freePorts = Object.fromEntries(
+    Object.values(PortedServices).map(({ portVariable }) => [portVariable, "0"]),
+  );
+  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...freePorts, ...env },
+  });
+}
+
+const MAIN = join("packages", "local", "src", "main.ts");
