@@ -21,6 +21,7 @@ export class Attempt {
   /** Set just before the library's guard timer fires: its States.Timeout must re-arm, not fail. */
   rearmPending = false;
   private isSettled = false;
+  private isSucceeded = false;
   private readonly controller = new AbortController();
   private readonly cleanups: Array<() => void> = [];
   private resolvePromise!: (value: JsonValue) => void;
@@ -42,6 +43,11 @@ export class Attempt {
     return this.isSettled;
   }
 
+  /** True once the try has succeeded (resolved); false while it runs and after a failure. */
+  get succeeded(): boolean {
+    return this.isSucceeded;
+  }
+
   /** Runs `cleanup` when the try ends (timers, listeners). */
   onEnd(cleanup: () => void): void {
     if (this.isSettled) cleanup();
@@ -51,6 +57,7 @@ export class Attempt {
   /** Completes the try; false when it had already ended. */
   resolve(value: JsonValue): boolean {
     if (!this.end()) return false;
+    this.isSucceeded = true;
     this.resolvePromise(value);
     return true;
   }

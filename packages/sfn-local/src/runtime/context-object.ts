@@ -42,7 +42,11 @@ function stateObject(source: ContextSource): JsonObject {
 
 /**
  * The context object (`$$`) handed to aws-local-stepfunctions for one run. Values that change
- * while the run moves (current state, task token) are getters, read when a path is evaluated.
+ * while the run moves (current state, task token) are getters one level down, read when a path
+ * is evaluated: the library spreads the top level once per run, which would freeze a top-level
+ * getter. `$$.Task` and `$$.State` therefore evaluate to these live objects; the run copies a
+ * handled state's evaluated Parameters before its attempt starts, and keeps the task token
+ * fixed for the attempt, so a later read of a live object agrees with the first.
  * `$$.Execution…` and a bare `$$` are rewritten to the `SfnLocal` branch at compile time, because
  * the library overwrites `Execution` for nested runs.
  */

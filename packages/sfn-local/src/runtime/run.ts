@@ -18,6 +18,10 @@ interface CurrentState {
   state: CompiledState;
   enteredAt: Date;
   attempts: number;
+  /** The latest attempt of this entry into the state. */
+  attempt?: Attempt;
+  /** The token for the attempt about to start: its Parameters are evaluated before it exists. */
+  nextToken?: string;
 }
 
 function waitsForTaskToken(state: CompiledState): boolean {
@@ -48,7 +52,6 @@ export class Run implements StateHost, ChildRun, ContextSource {
   lastEventId: number;
   private current: CurrentState | undefined;
   private attempt: Attempt | undefined;
-  private pendingToken: string | undefined;
   private libraryTimeoutSeconds: number;
   private aborted = false;
   private abortLibrary: (() => void) | undefined;
@@ -138,14 +141,19 @@ export class Run implements StateHost, ChildRun, ContextSource {
     return this.current?.attempts;
   }
 
+  /**
+   * One token per attempt, however often and whenever it is read: while the attempt runs (the
+   * function's payload is copied and the library re-evaluates Parameters when its timer is
+   * re-armed) and after it succeeds (ResultSelector). Only a failed attempt's retry gets a new
+   * one, as on AWS; it is minted at the first read, when the retry's Parameters are evaluated.
+   */
   currentTaskToken(): string | undefined {
-    const state = this.current?.state;
-    if (!state || !waitsForTaskToken(state)) return undefined;
-    const attempt = this.attempt;
-    // While re-arming, the library evaluates Parameters again: it must see the same token.
-    if (attempt?.rearmPending && !attempt.settled && attempt.state === state) return attempt.token;
-    this.pendingToken ??= createTaskToken();
-    return this.pendingToken;
+    const current = this.current;
+    if (!current || !waitsForTaskToken(current.state)) return undefined;
+    const attempt = current.attempt;
+    if (attempt && (!attempt.settled || attempt.succeeded)) return attempt.token;
+    current.nextToken ??= createTaskToken();
+    return current.nextToken;
   }
 
   // Called by the library for `States[StartAt]` and after each state for `States[next]`
@@ -167,7 +175,6 @@ export class Run implements StateHost, ChildRun, ContextSource {
     // An aborted library run looks the next state up but never enters it.
     if (!this.aborted) {
       this.current = { state, enteredAt: at, attempts: 0 };
-      this.pendingToken = undefined;
       const record = this.record(`${state.type}StateEntered` as HistoryEventType, {
         name: state.name,
         inputDetails: { truncated: false },
@@ -212,14 +219,19 @@ export class Run implements StateHost, ChildRun, ContextSource {
         this.armLibraryTimer(previous);
         return previous.promise;
       }
+      // The evaluated Parameters may hold live context objects (`"task.$": "$$.Task"`):
+      // copy them now, while they still read as they did when the library evaluated them.
+      const parameters = structuredClone(input);
       const attempt = new Attempt(state);
+      const current = this.current;
+      if (waitsForTaskToken(state)) attempt.token = current?.nextToken ?? createTaskToken();
       this.attempt = attempt;
-      if (this.current) this.current.attempts += 1;
-      if (waitsForTaskToken(state)) {
-        attempt.token = this.pendingToken ?? createTaskToken();
-        this.pendingToken = undefined;
+      if (current) {
+        current.attempts += 1;
+        current.attempt = attempt;
+        current.nextToken = undefined;
       }
-      startHandledState(this, attempt, input);
+      startHandledState(this, attempt, parameters);
       this.armLibraryTimer(attempt);
       return attempt.promise;
     } catch (thrown) {

@@ -112,9 +112,17 @@ export function startTask(
   if (waits) waitForToken(host, attempt, events, fail, restartHeartbeat);
 
   if (parameters.InvocationType === "Event") {
-    // An asynchronous invocation: Lambda answers 202 at once and its outcome is not reported.
+    // An asynchronous invocation: Lambda answers 202 at once and its outcome is not reported,
+    // so nothing else would tell the developer why the task is still waiting: say so loudly.
+    // Only names: the cause may quote the payload, and the payload may carry the task token.
+    const execution = host.scope.execution.arn;
     void functions.invoke(reference, payload).then((result) => {
-      if (!result.ok) log("debug", `sfn-local: ${reference.name} failed: ${result.failure.error}`);
+      if (result.ok) return;
+      const waiting = waits ? "; the task keeps waiting for its token" : "";
+      log(
+        "error",
+        `sfn-local: asynchronous invocation of ${reference.name} failed with ${result.failure.error} (state "${state.name}" of ${execution})${waiting}`,
+      );
     });
     const accepted = lambdaInvokeResponse(null, 202);
     if (waits) {
