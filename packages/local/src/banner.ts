@@ -1,4 +1,5 @@
 import { DEMO_APPROVERS } from "./constants.ts";
+import { formatRequestDefaults, type RequestSettings } from "./request-settings.ts";
 import type { StackFileAuth } from "./stack-file.ts";
 import type { Stack } from "./stack-types.ts";
 
@@ -11,6 +12,8 @@ export function formatBanner(options: {
   stackFilePath: string;
   /** The dev issuer's block of stack.json; null when the stack runs none. */
   auth?: StackFileAuth | null;
+  /** What requests that leave fields out get; printed when given. */
+  requestSettings?: RequestSettings;
   readyMs: number;
 }): string {
   const { stack, stackFilePath, readyMs } = options;
@@ -37,6 +40,13 @@ export function formatBanner(options: {
     "State machines:",
     ...(machines.length > 0 ? machines : ["  (none in infra/workflows/)"]),
     "",
+    ...(options.requestSettings
+      ? [
+          "Requests that leave these out get (set the variable before npm start to change it):",
+          ...formatRequestDefaults(options.requestSettings),
+          "",
+        ]
+      : []),
     ...formatAuth(auth, stackFilePath, endpoints.api),
     "Point the AWS CLI or SDK at it:",
     ...Object.entries(stack.env).map(([name, value]) => `  export ${name}=${value}`),
@@ -59,6 +69,7 @@ function formatAuth(
   const others = Object.keys(auth.tokens).filter((other) => other !== email);
   return [
     `Call /v1 as ${email} (a DEV-ONLY token from the local issuer, valid 12 h):`,
+    ...(apiUrl ? [`  export SIGNOFF_URL=${apiUrl}`] : []),
     `  export SIGNOFF_TOKEN=${token}`,
     ...(apiUrl ? [`  curl -H "Authorization: Bearer $SIGNOFF_TOKEN" ${apiUrl}/v1/approvals`] : []),
     `  Tokens for ${others.join(", ")}: "auth.tokens" in ${stackFilePath}`,

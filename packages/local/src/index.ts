@@ -7,6 +7,7 @@ export { type LocalConfig, readLocalConfig, type StackPorts } from "./config.ts"
 export * from "./constants.ts";
 export * from "./dev-keys.ts";
 export * from "./errors.ts";
+export * from "./request-settings.ts";
 export * from "./signoff.ts";
 export * from "./stack.ts";
 export * from "./stack-file.ts";

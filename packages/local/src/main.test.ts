@@ -3,8 +3,10 @@ import { access, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { READY_MARKER } from "./banner.ts";
+import { LOCAL_CREDENTIALS, LOCAL_ROLE_ARN } from "./constants.ts";
 import { WORKFLOWS_DIR } from "./paths.ts";
 import type { StackFile } from "./stack-file.ts";
 import { spawnNpmStart } from "./test-helpers.ts";
@@ -25,7 +27,7 @@ const tempDirs: string[] = [];
 /** Starts `node --import tsx packages/local/src/main.ts` as `npm start` does, on free ports, in its own group. */
 async function runMain(
   args: string[],
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
 ): Promise<RunningMain & { stateDir: string }> {
   const stateDir = await mkdtemp(join(tmpdir(), "signoff-state-"));
   tempDirs.push(stateDir);
@@ -100,6 +102,68 @@ function linkClaims(url: string): { aid: string } {
   return JSON.parse(Buffer.from(payload, "base64url").toString()) as { aid: string };
 }
 
+// AWS's callback example (the Step Functions developer guide's "wait for a callback with a task
+// token"): a Payload with the token and context, and no signoff-specific field at all.
+const AWS_CALLBACK_EXAMPLE = {
+  StartAt: "GetManualReview",
+  States: {
+    GetManualReview: {
+      Type: "Task",
+      Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      Parameters: {
+        FunctionName: "request-approval",
+        Payload: { "model.$": "$.new_model", "token.$": "$$.Task.Token" },
+      },
+      End: true,
+    },
+  },
+};
+
+/** Runs AWS's example on a running `npm start` and returns its approval as /v1 shows an admin. */
+async function requestWithoutApprovers(main: RunningMain & { stateDir: string }) {
+  const stackFile = JSON.parse(
+    await readFile(join(main.stateDir, "stack.json"), "utf8"),
+  ) as StackFile;
+  const sfn = new SFNClient({
+    endpoint: stackFile.endpoints.stepfunctions,
+    region: stackFile.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const { stateMachineArn } = await sfn.send(
+      new CreateStateMachineCommand({
+        name: "aws-callback-example",
+        definition: JSON.stringify(AWS_CALLBACK_EXAMPLE),
+        roleArn: LOCAL_ROLE_ARN,
+      }),
+    );
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify({ new_model: { name: "churn-v7" } }),
+      }),
+    );
+  } finally {
+    sfn.destroy();
+  }
+  return {
+    stackFile,
+    /** The approval mailed to `to`, read through /v1 as the dev admin. */
+    async approvalMailedTo(to: string): Promise<Record<string, unknown>> {
+      const mail = await waitForMail(stackFile.endpoints.inbox, to).catch((error: Error) => {
+        throw new Error(`${error.message}; npm start printed:\n${main.output()}`);
+      });
+      const link = /^Approve: (\S+)$/m.exec(mail.body.text)![1]!;
+      const response = await fetch(
+        `${stackFile.endpoints.api}/v1/approvals/${linkClaims(link).aid}`,
+        { headers: { Authorization: `Bearer ${stackFile.auth!.tokens["admin@example.com"]}` } },
+      );
+      expect(response.status).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    },
+  };
+}
+
 afterEach(() => {
   // A failed assertion must not leave a stack running in the background.
   for (const child of children.splice(0)) {
@@ -160,6 +224,8 @@ describe("main (npm start)", () => {
     // the API trusts it (404: no such approval, rather than 401 or 503).
     const auth = stackFile.auth!;
     expect(main.output()).toContain(`export SIGNOFF_TOKEN=${auth.tokens["alice@example.com"]}`);
+    // The CLI sends a token only with a URL beside it; the banner gives both.
+    expect(main.output()).toContain(`export SIGNOFF_URL=${stackFile.endpoints.api}`);
     expect(main.output()).toContain(auth.login);
     expect(main.output()).toContain(`${stackFile.endpoints.api}/inbox`);
     expect(main.output()).toMatch(/DEV-ONLY/);
@@ -232,5 +298,74 @@ describe("main (npm start)", () => {
     expect((await main.exited).code).toBe(0);
     expect(main.output()).toMatch(/^Usage: npm start -- \[options\]/);
     expect(main.output()).toContain("--persist DIR");
+  });
+});
+
+describe("main (npm start): defaults for requests that leave fields out", () => {
+  const unset = {
+    SIGNOFF_DEFAULT_APPROVERS: undefined,
+    SIGNOFF_DEFAULT_TIMEOUT_SECONDS: undefined,
+    SIGNOFF_DEFAULT_REMINDERS: undefined,
+  };
+
+  it("addresses a request with no approvers to the demo people, and says so in the banner", async () => {
+    const main = await runMain(["--no-demo"], unset);
+    await main.waitForOutput(new RegExp(READY_MARKER));
+    expect(main.output()).toContain(
+      "default approvers: alice@example.com, bob@example.com (SIGNOFF_DEFAULT_APPROVERS)",
+    );
+    expect(main.output()).toContain("default timeout: 86400 s (SIGNOFF_DEFAULT_TIMEOUT_SECONDS)");
+    expect(main.output()).toContain("default reminders: none (SIGNOFF_DEFAULT_REMINDERS)");
+
+    const request = await requestWithoutApprovers(main);
+    const approval = await request.approvalMailedTo("alice@example.com");
+    expect(approval).toMatchObject({
+      status: "PENDING",
+      approvers: ["alice@example.com", "bob@example.com"],
+      context: { model: { name: "churn-v7" } },
+    });
+    await waitForMail(request.stackFile.endpoints.inbox, "bob@example.com");
+    main.interrupt();
+    expect((await main.exited).code).toBe(0);
+  });
+
+  it("honours SIGNOFF_DEFAULT_APPROVERS, _TIMEOUT_SECONDS and _REMINDERS from its environment", async () => {
+    const main = await runMain(["--no-demo"], {
+      SIGNOFF_DEFAULT_APPROVERS: "Carol@Example.com, dave@example.com",
+      SIGNOFF_DEFAULT_TIMEOUT_SECONDS: "600",
+      SIGNOFF_DEFAULT_REMINDERS: '{"at":[0.5]}',
+    });
+    await main.waitForOutput(new RegExp(READY_MARKER));
+    expect(main.output()).toContain(
+      "default approvers: carol@example.com, dave@example.com (SIGNOFF_DEFAULT_APPROVERS)",
+    );
+    expect(main.output()).toContain("default timeout: 600 s (SIGNOFF_DEFAULT_TIMEOUT_SECONDS)");
+    expect(main.output()).toContain('default reminders: {"at":[0.5]} (SIGNOFF_DEFAULT_REMINDERS)');
+
+    const request = await requestWithoutApprovers(main);
+    const approval = await request.approvalMailedTo("carol@example.com");
+    expect(approval).toMatchObject({
+      approvers: ["carol@example.com", "dave@example.com"],
+      reminders: { at: [0.5] },
+    });
+    const { createdAt, deadline } = approval as { createdAt: string; deadline: string };
+    expect(Date.parse(deadline) - Date.parse(createdAt)).toBe(600_000);
+    const { emails } = (await (
+      await fetch(`${request.stackFile.endpoints.inbox}store`)
+    ).json()) as {
+      emails: InboxMail[];
+    };
+    expect(emails.flatMap((email) => email.destination.to)).not.toContain("alice@example.com");
+    main.interrupt();
+    expect((await main.exited).code).toBe(0);
+  });
+
+  it("exits 1 naming the variable when a default is invalid, before starting anything", async () => {
+    const main = await runMain(["--no-demo"], { SIGNOFF_DEFAULT_TIMEOUT_SECONDS: "soon" });
+    expect((await main.exited).code).toBe(1);
+    expect(main.output()).toContain(
+      "error: SIGNOFF_DEFAULT_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 31536000\n",
+    );
+    expect(main.output()).not.toContain("Starting the signoff local stack");
   });
 });

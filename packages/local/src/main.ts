@@ -9,6 +9,7 @@ import { DEFAULT_STATE_DIR } from "./constants.ts";
 import { loadDevKeys } from "./dev-keys.ts";
 import { LocalStackError } from "./errors.ts";
 import { REPO_ROOT } from "./paths.ts";
+import { readRequestSettings } from "./request-settings.ts";
 import { createLocalSignoff } from "./signoff.ts";
 import { startStack } from "./stack.ts";
 import { removeStackFile, toStackFileAuth, writeStackFile } from "./stack-file.ts";
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
   }
 
   const config = readLocalConfig(process.env);
+  const requestSettings = readRequestSettings(process.env);
   // npm runs scripts from the repo root; INIT_CWD is where the user typed the command.
   const userDir = process.env.INIT_CWD ?? process.cwd();
   const persistDir = args.persistDir ? resolve(userDir, args.persistDir) : undefined;
@@ -48,7 +50,7 @@ async function main(): Promise<number> {
   // sweeper, and the cancel handler where AWS has the EventBridge rule. Application code finds
   // the emulators through the standard AWS_* variables only.
   console.log("Starting the signoff local stack…");
-  const signoff = createLocalSignoff({ keys: await loadDevKeys(persistDir) });
+  const signoff = createLocalSignoff({ keys: await loadDevKeys(persistDir), requestSettings });
   const stack = await startStack({
     ports: config.ports,
     ...(persistDir ? { persistDir } : {}),
@@ -66,7 +68,9 @@ async function main(): Promise<number> {
       const devIssuer = signoff.devIssuer();
       const auth = devIssuer ? await toStackFileAuth(devIssuer) : null;
       stackFilePath = await writeStackFile(stateDir, stack, auth);
-      console.log(formatBanner({ stack, stackFilePath, auth, readyMs: performance.now() }));
+      console.log(
+        formatBanner({ stack, stackFilePath, auth, requestSettings, readyMs: performance.now() }),
+      );
       // 3. The demo, unless asked not to; the stack keeps running whatever its outcome.
       if (args.demo) await runDemo(stack, shutdown);
     }

@@ -15,6 +15,7 @@ import {
   createRequestApprovalHandler,
   createRuntime,
   createSweeper,
+  DEFAULT_TIMEOUT_SECONDS,
   type Runtime,
 } from "@signoff/functions";
 import type { LocalFunction } from "@signoff/sfn-local";
@@ -22,6 +23,7 @@ import { applyStackEnv } from "./aws-env.ts";
 import { DEMO_APPROVERS, DEV_ADMIN_EMAIL, PortedServices } from "./constants.ts";
 import type { DevKeys } from "./dev-keys.ts";
 import { closeServer, listenOnLoopback } from "./http-server.ts";
+import type { RequestSettings } from "./request-settings.ts";
 import type { StackOptions, StackService } from "./stack-types.ts";
 
 /** The function name the workflows' `${RequestApprovalFunctionArn}` becomes locally. */
@@ -32,8 +34,12 @@ export const LOCAL_SENDER = "signoff@localhost.localdomain";
 
 export interface LocalSignoffOptions {
   keys: DevKeys;
-  /** Approvers for requests that name none. */
-  defaultApprovers?: string[];
+  /**
+   * Request defaults and limits. Unset: no default approvers (a request naming none is
+   * refused), a 24-hour deadline and no reminders, as on Lambda with no SIGNOFF_DEFAULT_*
+   * variable. `npm start` passes readRequestSettings(process.env).
+   */
+  requestSettings?: Partial<RequestSettings>;
   /** How often the sweeper runs; default every 2 s, so local deadlines feel immediate. */
   sweepIntervalMs?: number;
   clock?: () => Date;
@@ -126,8 +132,9 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
           publicUrl: url,
           linkKeys: options.keys.link,
           tokenKeys: options.keys.token,
-          defaultApprovers: options.defaultApprovers ?? [],
-          defaultTimeoutSeconds: 24 * 60 * 60,
+          defaultApprovers: [],
+          defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+          ...options.requestSettings,
           ...(apiAuth && { apiAuth }),
         },
         {

@@ -46,7 +46,8 @@ export async function withStackEnv<T>(
  */
 export function spawnNpmStart(
   args: readonly string[],
-  env: Readonly<Record<string, string>>,
+  /** Added to this process's environment; an undefined value unsets the variable. */
+  env: Readonly<Record<string, string | undefined>>,
 ): ChildProcess {
   const freePorts = Object.fromEntries(
     Object.values(PortedServices).map(({ portVariable }) => [portVariable, "0"]),
