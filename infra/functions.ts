@@ -33,6 +33,8 @@ function baseArgs(handler: string) {
       ...stageSetting("SIGNOFF_DEFAULT_APPROVERS"),
       ...stageSetting("SIGNOFF_DEFAULT_TIMEOUT_SECONDS"),
       ...stageSetting("SIGNOFF_DEFAULT_REMINDERS"),
+      ...stageSetting("SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS"),
+      ...stageSetting("SIGNOFF_REQUEST_MAX_ATTEMPTS"),
     },
   } satisfies sst.aws.FunctionArgs;
 }
@@ -57,6 +59,7 @@ const OIDC_SETTINGS = [
   "SIGNOFF_OIDC_EMAIL_CLAIM",
   "SIGNOFF_OIDC_GROUPS_CLAIM",
   "SIGNOFF_OIDC_ADMIN_GROUP",
+  "SIGNOFF_OIDC_MAX_TOKEN_LIFETIME_SECONDS",
   "SIGNOFF_INBOX_LOGIN_URL",
 ] as const;
 

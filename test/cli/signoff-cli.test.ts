@@ -180,7 +180,8 @@ describe("signoff approvals (the CLI against the local stack)", () => {
     expect(late).toMatchObject({
       code: 1,
       stdout: "",
-      stderr: "signoff: the API answered 409 Conflict: The approval is no longer pending.\n",
+      stderr:
+        "signoff: the API answered 409 Conflict: The approval was already decided: rejected by bob@example.com. Your decision was not recorded.\n",
     });
   });
 

@@ -1,7 +1,8 @@
 /**
  * HTML and script injection through everything a requester or an approver can write: subject,
- * details, context, requestedBy and comments carry script tags, event handlers, `javascript:`
- * URLs, SVG, template syntax and `</style>`. Every page an approver sees (confirmation, recorded,
+ * details, context and comments carry script tags, event handlers, `javascript:` URLs, SVG,
+ * template syntax and `</style>` (requestedBy must be an address, so markup there is refused at
+ * the request; see bad-requests). Every page an approver sees (confirmation, recorded,
  * already decided, expired, cancelled, self-approval, invalid link, invalid form) and every email
  * is rendered in Chromium, as served and again without its CSP (escaping must hold on its own):
  * no dialog, no injected element, the CSP on every page response, the payloads shown as text.
@@ -96,7 +97,7 @@ describe("HTML and script injection", () => {
     // 1. Two approvals needed; alice approves in the browser for real, commenting a payload.
     const first = await requestHostileApproval(workflowArn, {
       approvers: [ALICE, BOB],
-      requestedBy: IMG,
+      requestedBy: "carol@example.com",
       required: 2,
     });
     check("confirmation page", await signoff.openPage(first.links(ALICE).approve), 200, [
@@ -166,7 +167,7 @@ describe("HTML and script injection", () => {
     // 4. Expired and cancelled: those pages still name the subject.
     const expiring = await requestHostileApproval(workflowArn, {
       approvers: [ALICE],
-      requestedBy: ATTRIBUTE,
+      requestedBy: "dave@example.com",
       timeoutSeconds: 1,
     });
     const expired = await pollUntil("the link to expire", async () => {
@@ -176,7 +177,7 @@ describe("HTML and script injection", () => {
     check("expired page", expired, 410, [expiring.subject]);
     const cancelling = await requestHostileApproval(workflowArn, {
       approvers: [ALICE],
-      requestedBy: STYLE,
+      requestedBy: "Erin <erin@example.com>",
     });
     await signoff.stopExecution(cancelling.executionArn);
     const cancelled = await pollUntil("the approval to be cancelled", async () => {

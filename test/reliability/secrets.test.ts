@@ -27,6 +27,17 @@ const ALICE = "alice@example.com";
 const BOB = "bob@example.com";
 const CAROL = "carol@example.com";
 
+/**
+ * Passes the whole `$$.Task` object (its `Token` included) and the token inside details, as a
+ * workflow may without meaning to: signoff must show neither.
+ */
+const TASK_PASSING_WORKFLOW = approvalWorkflow({
+  payload: {
+    "task.$": "$$.Task",
+    "details.$": "$$.Task",
+  },
+});
+
 /** Asks with the reminders and escalation its input names, then times out. */
 const NAGGING_WORKFLOW = approvalWorkflow({
   fields: ["reminders", "escalation"],
@@ -93,6 +104,23 @@ describe("secrets", () => {
     const rejectedLinks = await signoff.linksFor(BOB, rejected.request.payload.subject as string);
     await signoff.decide(rejectedLinks.reject, "reject", "not on a Friday");
 
+    // 1b. A workflow that hands over `$$.Task` as context and details: shown to alice on her
+    // email and page and to the API, then approved.
+    const passingArn = await signoff.createStateMachine("passes-task", TASK_PASSING_WORKFLOW);
+    const passingSubject = uniqueSubject("Secrets $$.Task");
+    const passing = await signoff.startExecution(passingArn, {
+      approvers: [ALICE, BOB],
+      subject: passingSubject,
+      timeoutSeconds: 600,
+    });
+    const passingRequest = await signoff.requestFor(passingSubject);
+    const passingTask = passingRequest.payload.task as { Token?: unknown } | undefined;
+    // sfn-local hands out one token per Task attempt, as AWS does: `$$.Task.Token` is `$$.Task`'s.
+    expect(passingTask?.Token).toBe(passingRequest.token);
+    await callApi(ALICE, "GET", `/v1/approvals/${passingRequest.result.approvalId}`);
+    const passingLinks = await signoff.linksFor(ALICE, passingSubject);
+    await signoff.decide(passingLinks.approve, "approve");
+
     // 2. Decided through the API, with the refusals a dashboard can meet on the way.
     const viaApi = await request(uniqueSubject("Secrets API"));
     const apiPath = `/v1/approvals/${viaApi.approvalId}`;
@@ -139,8 +167,8 @@ describe("secrets", () => {
 
     // 6. Everything settles.
     const ends = await Promise.all(
-      [approved.executionArn, rejected.executionArn, viaApi.executionArn, nagging].map((arn) =>
-        signoff.waitForExecution(arn),
+      [approved.executionArn, rejected.executionArn, viaApi.executionArn, nagging, passing].map(
+        (arn) => signoff.waitForExecution(arn),
       ),
     );
     expect(ends.map((end) => end.error ?? end.status)).toEqual([
@@ -148,6 +176,7 @@ describe("secrets", () => {
       "Approval.Rejected",
       "SUCCEEDED",
       "Approval.TimedOut",
+      "SUCCEEDED",
     ]);
     await pollUntil("the stopped execution's approval to be cancelled", async () =>
       (await signoff.approval(cancelled.approvalId))?.status === "CANCELLED" ? true : undefined,

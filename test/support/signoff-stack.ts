@@ -185,7 +185,8 @@ async function start(
 ): Promise<SignoffStack> {
   // 1. signoff as `npm start` builds it, with request-approval wrapped to record its payloads.
   const keys = await loadDevKeys();
-  const signoff = createLocalSignoff({ keys });
+  // Tests run reminders seconds apart, far below the 5-minute floor a deployment keeps.
+  const signoff = createLocalSignoff({ keys, requestSettings: { minReminderIntervalSeconds: 1 } });
   const requestApproval = signoff.functions[REQUEST_APPROVAL_FUNCTION]!;
   const requests: RecordedRequest[] = [];
   const recordingRequestApproval: LocalFunction = async (payload, context) => {

@@ -7,8 +7,12 @@
 export interface ApprovalWorkflowOptions {
   /** Request fields read from the input as `"<field>.$": "$.<field>"`, besides the usual ones. */
   fields?: readonly string[];
+  /** More Payload entries as written, e.g. `{ "task.$": "$$.Task" }`. */
+  payload?: Record<string, unknown>;
   /** Extra Task properties, e.g. `HeartbeatSeconds`. */
   task?: Record<string, unknown>;
+  /** Extra Task Parameters besides FunctionName and Payload, e.g. `InvocationType`. */
+  parameters?: Record<string, unknown>;
   /** False: no Catch, so a rejection or deadline fails the execution with its error. */
   catchErrors?: boolean;
 }
@@ -19,7 +23,7 @@ export interface ApprovalWorkflowOptions {
  * named after them, with the error under `$.error`.
  */
 export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object {
-  const payload: Record<string, string> = {
+  const payload: Record<string, unknown> = {
     "taskToken.$": "$$.Task.Token",
     "executionArn.$": "$$.Execution.Id",
     "approvers.$": "$.approvers",
@@ -27,6 +31,7 @@ export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object 
     "timeoutSeconds.$": "$.timeoutSeconds",
   };
   for (const field of options.fields ?? []) payload[`${field}.$`] = `$.${field}`;
+  Object.assign(payload, options.payload);
   const caught = (error: string, next: string) => ({
     ErrorEquals: [error],
     ResultPath: "$.error",
@@ -35,7 +40,7 @@ export function approvalWorkflow(options: ApprovalWorkflowOptions = {}): object 
   const task = {
     Type: "Task",
     Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    Parameters: { FunctionName: "request-approval", Payload: payload },
+    Parameters: { FunctionName: "request-approval", Payload: payload, ...options.parameters },
     ...options.task,
   };
   if (options.catchErrors === false) {

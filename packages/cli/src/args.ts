@@ -67,8 +67,10 @@ Options:
                         (default: the first approver in stack.json who is not an admin)
   -h, --help            show this text
 
-The local stack (npm start) writes stack.json to SIGNOFF_STATE_DIR (default .local/ at
-the repository root). Exit codes: 0 done, 1 the API refused or could not be reached,
+A token and its URL come from the same place: --token or SIGNOFF_TOKEN needs --url or
+SIGNOFF_URL too, and stack.json's dev tokens go only to the local stack's own API. The
+local stack (npm start) writes stack.json to SIGNOFF_STATE_DIR (default .local/ at the
+repository root). Exit codes: 0 done, 1 the API refused or could not be reached,
 2 a wrong command line or nothing to connect to.`;
 
 const OPTIONS = {

@@ -91,6 +91,46 @@ describe("resolveConnection", () => {
     });
   });
 
+  it("never sends a token from the flags or the environment to the local stack's API", async () => {
+    const stateDir = await stateDirWith(STACK, "token-without-url");
+    const path = join(stateDir, "stack.json");
+    const env = { SIGNOFF_STATE_DIR: stateDir, SIGNOFF_TOKEN: "from-env" };
+    expect(await configErrorOf(resolveConnection({}, { env, cwd: dir }))).toBe(
+      `SIGNOFF_TOKEN is set but SIGNOFF_URL is not: set both, or neither to use the local stack's ${path}`,
+    );
+    const flagged = { env: { SIGNOFF_STATE_DIR: stateDir }, cwd: dir };
+    expect(await configErrorOf(resolveConnection({ token: "t" }, flagged))).toBe(
+      `--token is set but --url is not: set both, or neither to use the local stack's ${path}`,
+    );
+  });
+
+  it("sends the local stack's dev tokens to its own API and nowhere else", async () => {
+    const stateDir = await stateDirWith(STACK, "url-without-token");
+    const path = join(stateDir, "stack.json");
+    const sources = (url: string) => ({
+      env: { SIGNOFF_STATE_DIR: stateDir, SIGNOFF_URL: url },
+      cwd: dir,
+    });
+    expect(await configErrorOf(resolveConnection({}, sources("https://api.example.com")))).toBe(
+      `SIGNOFF_URL is set but SIGNOFF_TOKEN is not: set both, or neither to use the local stack's ${path} (its dev tokens go only to http://127.0.0.1:3999)`,
+    );
+    expect(
+      await configErrorOf(
+        resolveConnection({ url: "https://api.example.com", as: "bob@example.com" }, sources("")),
+      ),
+    ).toBe(
+      `--as takes a dev token from ${path}, which goes only to http://127.0.0.1:3999, not to --url: drop --url, or pass --token instead of --as`,
+    );
+    // Naming the stack's own API is the same as naming none.
+    expect(await resolveConnection({}, sources("http://127.0.0.1:3999/"))).toEqual({
+      baseUrl: "http://127.0.0.1:3999",
+      token: ALICE,
+    });
+    expect(
+      await resolveConnection({ as: "bob@example.com" }, sources("http://127.0.0.1:3999")),
+    ).toMatchObject({ token: BOB });
+  });
+
   it("resolves a relative SIGNOFF_STATE_DIR from the working directory, else uses .local/", () => {
     expect(stackFilePath({ env: { SIGNOFF_STATE_DIR: "state" }, cwd: "/home/me" })).toBe(
       "/home/me/state/stack.json",
@@ -103,8 +143,8 @@ describe("resolveConnection", () => {
     expect(await configErrorOf(resolveConnection({}, absent))).toMatch(
       /no API URL given and no local stack found .*pass --url \(or SIGNOFF_URL\), or run npm start/,
     );
-    expect(await configErrorOf(resolveConnection({ url: "http://x" }, absent))).toMatch(
-      /pass --token \(or SIGNOFF_TOKEN\)/,
+    expect(await configErrorOf(resolveConnection({ url: "http://x" }, absent))).toBe(
+      `--url is set but --token is not: set both, or neither to use the local stack's ${join(dir, "absent", "stack.json")}`,
     );
 
     const noAuth = await stateDirWith({ ...STACK, auth: null }, "no-auth");

@@ -1,6 +1,7 @@
 /**
  * Which API the CLI calls and as whom: the flags, else SIGNOFF_URL / SIGNOFF_TOKEN, else the
- * local stack's stack.json (its API endpoint and a dev token per person).
+ * local stack's stack.json (its API endpoint and a dev token per person). A token and its URL
+ * come from the same place, so a token is never sent to an API it was not meant for.
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -39,7 +40,11 @@ export function stackFilePath(sources: ConfigSources): string {
   return join(stateDir, STACK_FILE_NAME);
 }
 
-/** Resolves the URL and token; throws ConfigError saying what to pass when it cannot. */
+/**
+ * Resolves the URL and token; throws ConfigError saying what to pass when it cannot. A token
+ * from the flags or environment needs a URL from there too, and a dev token from stack.json goes
+ * only to the stack's own API: either mix would hand a token to a server it was not issued for.
+ */
 export async function resolveConnection(
   flags: ConnectionFlags,
   sources: ConfigSources,
@@ -48,31 +53,80 @@ export async function resolveConnection(
   const envToken = nonEmpty(sources.env.SIGNOFF_TOKEN);
   // An explicit --as asks for a dev token, so it outranks SIGNOFF_TOKEN.
   const token = flags.token ?? (flags.as === undefined ? envToken : undefined);
-  const url = flags.url ?? envUrl;
-  if (url !== undefined && token !== undefined) return { baseUrl: checkUrl(url), token };
+  const given = flags.url ?? envUrl;
+  // A malformed URL says so before anything is matched against it.
+  const url = given === undefined ? undefined : checkUrl(given);
+  if (url !== undefined && token !== undefined) return { baseUrl: url, token };
 
-  // Something is missing: the local stack's file supplies it.
+  // 1. A token without its URL: the stack's API is not where it came from.
   const path = stackFilePath(sources);
-  const stack = await readStackFile(path, url === undefined ? "URL" : "token");
-  const baseUrl = url ?? stack.endpoints?.api;
-  if (!baseUrl) {
+  const urlFrom = flags.url === undefined ? "SIGNOFF_URL" : "--url";
+  if (token !== undefined) {
+    const [tokenFrom, wanted] =
+      flags.token === undefined ? ["SIGNOFF_TOKEN", "SIGNOFF_URL"] : ["--token", "--url"];
+    throw new ConfigError(
+      `${tokenFrom} is set but ${wanted} is not: set both, or neither to use the local stack's ${path}`,
+    );
+  }
+
+  // 2. No token: the local stack's file supplies one, for its own API only.
+  const stack = await readStackFile(path);
+  const stackApi = stack?.endpoints?.api ?? undefined;
+  if (url !== undefined && (stackApi === undefined || !isSameUrl(url, stackApi))) {
+    throw refuseForeignUrl({ urlFrom, as: flags.as, path, stackApi });
+  }
+  if (stack === undefined) {
+    throw new ConfigError(
+      `no API URL given and no local stack found (${path} does not exist): pass --url (or SIGNOFF_URL), or run npm start`,
+    );
+  }
+  if (!stackApi) {
     throw new ConfigError(`${path} names no API endpoint: pass --url or set SIGNOFF_URL`);
   }
-  return { baseUrl: checkUrl(baseUrl), token: token ?? devToken(stack, flags.as, path) };
+  return { baseUrl: checkUrl(stackApi), token: devToken(stack, flags.as, path) };
 }
 
-async function readStackFile(path: string, missing: "URL" | "token"): Promise<StackFileView> {
+/** Why a URL from the flags or environment gets no dev token from stack.json. */
+function refuseForeignUrl(refused: {
+  urlFrom: "--url" | "SIGNOFF_URL";
+  as: string | undefined;
+  path: string;
+  stackApi: string | undefined;
+}): ConfigError {
+  const { urlFrom, as, path, stackApi } = refused;
+  if (as !== undefined) {
+    return new ConfigError(
+      `--as takes a dev token from ${path}, which goes only to ${stackApi ?? "the local stack's API"}, not to ${urlFrom}: drop ${urlFrom}, or pass --token instead of --as`,
+    );
+  }
+  const tokenFrom = urlFrom === "--url" ? "--token" : "SIGNOFF_TOKEN";
+  const only = stackApi === undefined ? "" : ` (its dev tokens go only to ${stackApi})`;
+  return new ConfigError(
+    `${urlFrom} is set but ${tokenFrom} is not: set both, or neither to use the local stack's ${path}${only}`,
+  );
+}
+
+/** The same API: scheme, host, port and path alike, a trailing slash aside. */
+function isSameUrl(a: string, b: string): boolean {
+  const normal = (url: string) => {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname.replace(/\/+$/, "")}`;
+  };
+  try {
+    return normal(a) === normal(b);
+  } catch {
+    return false;
+  }
+}
+
+/** The local stack's file; undefined when no stack is running (it removes the file on stop). */
+async function readStackFile(path: string): Promise<StackFileView | undefined> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
-    }
-    const flag = missing === "URL" ? "--url (or SIGNOFF_URL)" : "--token (or SIGNOFF_TOKEN)";
-    throw new ConfigError(
-      `no API ${missing} given and no local stack found (${path} does not exist): pass ${flag}, or run npm start`,
-    );
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   try {
     return JSON.parse(text) as StackFileView;

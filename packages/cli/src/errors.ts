@@ -11,7 +11,10 @@ export class UsageError extends Error {
   readonly code = "usage";
 }
 
-/** Nothing says which API to call or as whom (no flags, no variables, no usable stack.json). */
+/**
+ * Nothing says which API to call or as whom (no flags, no variables, no usable stack.json), or a
+ * token and a URL come from different places.
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   readonly code = "config";

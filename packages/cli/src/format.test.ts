@@ -17,6 +17,7 @@ function approval(fields: Partial<Approval> = {}): Approval {
     deadline: "2026-11-22T10:00:30.000Z",
     decisions: {},
     callbackAttempts: 0,
+    version: 0,
     ...fields,
   };
 }

@@ -508,11 +508,16 @@ export interface components {
           | "quorum-unreachable"
           | "timeout"
           | "execution-ended"
-          | "task-closed";
+          | "task-closed"
+          | "undeliverable";
         at: string;
+        /** @description With reason "undeliverable": the approvers the request never reached. */
+        undelivered?: string[];
       };
       callbackAttempts: number;
       callbackError?: string;
+      /** @description Counts the changes to the decisions, the approvers and the status; each decision is written only if the version it was evaluated on is still current. */
+      version: number;
     } & {
       [key: string]: unknown;
     };
@@ -525,6 +530,8 @@ export interface components {
       /** @enum {string} */
       channel: "link" | "api" | "inbox" | "timeout";
       idempotencyKey?: string;
+      /** @description 1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in. */
+      seq?: number;
     };
     Problem: {
       type: string;

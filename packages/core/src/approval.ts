@@ -55,6 +55,11 @@ export interface Decision {
   at: string;
   channel: DecisionChannel;
   /**
+   * 1, 2, 3, ...: the order in which decisions were recorded on this approval. The policy replays
+   * decisions in this order. Absent only on decisions recorded before signoff numbered them.
+   */
+  seq?: number;
+  /**
    * The API caller's `Idempotency-Key`, recorded with the decision in the same conditional write:
    * a retry carrying it is answered with this decision instead of a conflict.
    */
@@ -87,13 +92,16 @@ export type OutcomeReason =
   | "quorum-unreachable" // too few approvers left who could still approve
   | "timeout" // the deadline passed; `onTimeout` decided
   | "execution-ended" // the execution stopped, failed or timed out
-  | "task-closed"; // SendTask* answered TaskTimedOut / TaskDoesNotExist
+  | "task-closed" // SendTask* answered TaskTimedOut / TaskDoesNotExist
+  | "undeliverable"; // the request could not be emailed to every approver, however often tried
 
 export interface Outcome {
   status: FinalStatus;
   reason: OutcomeReason;
   /** ISO-8601 timestamp of settlement. */
   at: string;
+  /** With reason "undeliverable": the approvers the request never reached. */
+  undelivered?: string[];
 }
 
 export interface Approval {
@@ -124,8 +132,19 @@ export interface Approval {
   deadline: string;
   /** Decisions keyed by approver. */
   decisions: Record<string, Decision>;
+  /**
+   * Counts the writes that change what the policy reads: a decision, the approvers (escalation),
+   * the status. A decision is written only if the version it was evaluated on is still stored,
+   * together with the outcome it settles, so the outcome always follows the recorded decisions.
+   */
+  version: number;
   outcome?: Outcome;
   callbackAttempts: number;
+  /**
+   * How many invocations of the request function have handled this approval (Lambda's retries
+   * of an asynchronous invocation, a Task's Retry); the last one allowed gives up on delivery.
+   */
+  requestAttempts?: number;
   /** The last callback failure, for operators (never contains the token). */
   callbackError?: string;
   reminders?: ReminderPlan;

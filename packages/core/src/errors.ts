@@ -13,7 +13,8 @@ export class KeyringError extends Error {
   }
 }
 
-export type TokenDecryptFailure = "malformed" | "unknown-key" | "decrypt-failed";
+/** `not-bound`: it decrypted, but to the token of another approval. */
+export type TokenDecryptFailure = "malformed" | "unknown-key" | "decrypt-failed" | "not-bound";
 
 /**
  * A stored task token could not be decrypted. The message and `reason` never contain the token
@@ -70,5 +71,27 @@ export class EmailDeliveryError extends Error {
     this.name = "EmailDeliveryError";
     this.approvalId = approvalId;
     this.failed = failed;
+  }
+}
+
+/**
+ * The request could not be emailed to every approver, and this was the last attempt allowed:
+ * the approval is CANCELLED ("undeliverable") and its task was told `Approval.DeliveryFailed`.
+ * Named as the task's error, so a synchronous invocation fails the Task with the same name.
+ */
+export class RequestUndeliverableError extends Error {
+  override readonly name = "Approval.DeliveryFailed";
+  readonly code = "request-undeliverable";
+  readonly approvalId: string;
+  /** Lower-cased emails the request never reached. */
+  readonly undelivered: readonly string[];
+
+  constructor(approvalId: string, undelivered: readonly string[], options?: ErrorOptions) {
+    super(
+      `approval ${approvalId}: the request could not be emailed to ${undelivered.length} approver(s) after every attempt; the task was failed with Approval.DeliveryFailed`,
+      options,
+    );
+    this.approvalId = approvalId;
+    this.undelivered = undelivered;
   }
 }

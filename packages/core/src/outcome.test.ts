@@ -39,6 +39,7 @@ function approval(overrides: Partial<Approval> = {}): Approval {
       },
     },
     outcome: { status: "APPROVED", reason: "quorum", at: "2026-03-01T12:01:00.000Z" },
+    version: 0,
     callbackAttempts: 0,
     ...overrides,
   };

@@ -2,7 +2,8 @@
  * What the waiting Step Functions task is told (DESIGN.md, Outcome contract). Approved →
  * SendTaskSuccess; rejected → SendTaskFailure `Approval.Rejected` (or success with
  * `outcome: "rejected"` when `rejectAs: "output"`); deadline with `onTimeout: fail` →
- * SendTaskFailure `Approval.TimedOut`.
+ * SendTaskFailure `Approval.TimedOut`; a request that could not be emailed to every approver →
+ * SendTaskFailure `Approval.DeliveryFailed`.
  */
 import type { Approval, DecisionChannel, DecisionKind } from "./approval.ts";
 import { ApprovalErrors } from "./approval-errors.ts";
@@ -74,6 +75,16 @@ export function buildCallback(approval: Approval): TaskCallbackMessage {
   if (approval.status === "EXPIRED" && outcome?.reason === "timeout") {
     const cause = fitPayload(approval, "timed-out", MAX_CAUSE_BYTES);
     return { kind: "failure", error: ApprovalErrors.TimedOut, cause };
+  }
+  if (approval.status === "CANCELLED" && outcome?.reason === "undeliverable") {
+    const undelivered = outcome.undelivered ?? [];
+    const cause = JSON.stringify({
+      approvalId: approval.id,
+      outcome: "undeliverable",
+      undelivered,
+      message: `the request could not be emailed to ${undelivered.join(", ") || "every approver"}`,
+    });
+    return { kind: "failure", error: ApprovalErrors.DeliveryFailed, cause };
   }
   throw new CallbackOutcomeError(
     `approval ${approval.id} is ${approval.status}${outcome ? ` (${outcome.reason})` : ""}: no task callback for it`,

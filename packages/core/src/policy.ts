@@ -4,11 +4,17 @@
  * settled at once rather than left to run into its deadline.
  */
 import type { Approval, Decision, DecisionKind, FinalStatus, OutcomeReason } from "./approval.ts";
-import { normalizeEmail } from "./request.ts";
+import { isRequester, normalizeEmail } from "./identity.ts";
 
 export type PolicyEvaluation =
   | { settled: false }
-  | { settled: true; status: "APPROVED" | "REJECTED"; reason: OutcomeReason };
+  | {
+      settled: true;
+      status: "APPROVED" | "REJECTED";
+      reason: OutcomeReason;
+      /** The decisions that settled it: the approvals that met the quorum, or the rejection. */
+      decidedBy: Decision[];
+    };
 
 export type DecisionRefusal =
   | "not-an-approver"
@@ -21,11 +27,26 @@ export type DecisionCheck = { ok: true } | { ok: false; reason: DecisionRefusal 
 
 type PolicyInput = Pick<Approval, "approvers" | "requestedBy" | "policy" | "decisions">;
 
-/** Decisions oldest first (ties by approver), the order in which they settle a request. */
+/**
+ * Decisions in the order they were recorded (`seq`). Decisions recorded before signoff numbered
+ * them come first, oldest first (ties by approver), as they were recorded before any numbered one.
+ */
 export function listDecisionsInOrder(approval: Pick<Approval, "decisions">): Decision[] {
   return Object.values(approval.decisions).sort(
-    (a, b) => compareStrings(a.at, b.at) || compareStrings(a.approver, b.approver),
+    (a, b) =>
+      (a.seq ?? 0) - (b.seq ?? 0) ||
+      compareStrings(a.at, b.at) ||
+      compareStrings(a.approver, b.approver),
   );
+}
+
+/** The `seq` the next decision recorded on `approval` gets. */
+export function nextDecisionSeq(approval: Pick<Approval, "decisions">): number {
+  let last = 0;
+  for (const decision of Object.values(approval.decisions)) {
+    last = Math.max(last, decision.seq ?? 0);
+  }
+  return Math.max(last, Object.keys(approval.decisions).length) + 1;
 }
 
 // Code-unit order, not localeCompare: every process must sort the same way whatever its locale.
@@ -34,30 +55,33 @@ function compareStrings(a: string, b: string): number {
 }
 
 /**
- * Whether the decisions so far settle the request, and how.
- *
- * Decisions are replayed oldest first and the first point at which the request is settled wins.
- * Two approvers deciding at the same moment can both be recorded before either settles; replaying
- * in order gives every evaluator the same answer whichever of them settles.
+ * Whether the decisions recorded so far settle the request, and how: a pure function of the
+ * recorded decisions, replayed in the order they were recorded; the first point at which the
+ * request is settled wins. `decide` writes a decision only together with what this says of the
+ * decisions including it, so no decision is ever recorded after the outcome was determined.
  */
 export function evaluatePolicy(approval: PolicyInput): PolicyEvaluation {
   const approvers = new Set(approval.approvers);
   // The requester's approval never counts, so they are not among those who can still approve.
-  const undecided = new Set(approval.approvers.filter((email) => email !== approval.requestedBy));
+  const undecided = new Set(
+    approval.approvers.filter((email) => !isRequester(approval.requestedBy, email)),
+  );
   const required = approval.policy.required;
-  let approvals = 0;
+  const approvals: Decision[] = [];
 
-  const canStillReachQuorum = () => approvals + undecided.size >= required;
-  if (!canStillReachQuorum()) return settle("REJECTED", "quorum-unreachable");
+  const canStillReachQuorum = () => approvals.length + undecided.size >= required;
+  if (!canStillReachQuorum()) return settle("REJECTED", "quorum-unreachable", []);
 
   for (const decision of listDecisionsInOrder(approval)) {
     if (!approvers.has(decision.approver)) continue;
-    if (decision.decision === "reject") return settle("REJECTED", "rejected");
+    if (decision.decision === "reject") return settle("REJECTED", "rejected", [decision]);
     if (!undecided.delete(decision.approver)) continue;
-    approvals += 1;
-    if (approvals >= required) return settle("APPROVED", "quorum");
+    approvals.push(decision);
+    if (approvals.length >= required) return settle("APPROVED", "quorum", approvals);
   }
-  return canStillReachQuorum() ? { settled: false } : settle("REJECTED", "quorum-unreachable");
+  return canStillReachQuorum()
+    ? { settled: false }
+    : settle("REJECTED", "quorum-unreachable", [...approvals]);
 }
 
 /**
@@ -80,7 +104,7 @@ export function checkDecisionAllowed(
   if (options.now.getTime() >= Date.parse(approval.deadline)) {
     return { ok: false, reason: "expired" };
   }
-  if (decision === "approve" && email === approval.requestedBy) {
+  if (decision === "approve" && isRequester(approval.requestedBy, email)) {
     return { ok: false, reason: "self-approval" };
   }
   return { ok: true };
@@ -105,6 +129,52 @@ export function resolveTimeout(approval: Pick<Approval, "onTimeout">): TimeoutRe
   }
 }
 
-function settle(status: "APPROVED" | "REJECTED", reason: OutcomeReason): PolicyEvaluation {
-  return { settled: true, status, reason };
+function settle(
+  status: "APPROVED" | "REJECTED",
+  reason: OutcomeReason,
+  decidedBy: Decision[],
+): PolicyEvaluation {
+  return { settled: true, status, reason, decidedBy };
+}
+
+/**
+ * What is wrong with `approval`'s outcome given its recorded decisions, or undefined when it
+ * follows them: decisions are numbered 1..n in recording order; a status the policy settled is
+ * what the policy says of exactly those decisions, and no decision was recorded after the one
+ * that determined it; an approval still pending, or ended by its deadline or its execution, was
+ * not settled by its decisions. The invariant that `decide` keeps; tests check it on every result.
+ */
+export function findOutcomeInconsistency(
+  approval: Pick<
+    Approval,
+    "status" | "outcome" | "approvers" | "requestedBy" | "policy" | "decisions"
+  >,
+): string | undefined {
+  const seqs = Object.values(approval.decisions)
+    .map((decision) => decision.seq)
+    .filter((seq): seq is number => seq !== undefined)
+    .sort((a, b) => a - b);
+  if (seqs.some((seq, index) => seq !== index + 1)) {
+    return `decisions are numbered ${seqs.join(", ")}, not 1..${seqs.length}`;
+  }
+  const evaluation = evaluatePolicy(approval);
+  const reason = approval.outcome?.reason;
+  const byPolicy = reason === "quorum" || reason === "rejected" || reason === "quorum-unreachable";
+  if (approval.status === "PENDING" || (approval.outcome !== undefined && !byPolicy)) {
+    if (reason === "task-closed") return undefined;
+    return evaluation.settled
+      ? `${approval.status}${reason ? ` (${reason})` : ""}, but the decisions settle it ${evaluation.status} (${evaluation.reason})`
+      : undefined;
+  }
+  if (!evaluation.settled)
+    return `${approval.status} (${reason}), but the decisions settle nothing`;
+  if (evaluation.status !== approval.status || evaluation.reason !== reason) {
+    return `${approval.status} (${reason}), but the decisions settle it ${evaluation.status} (${evaluation.reason})`;
+  }
+  const last = Math.max(0, ...seqs);
+  const decisive = Math.max(0, ...evaluation.decidedBy.map((decision) => decision.seq ?? 0));
+  if (last > decisive) {
+    return `decision ${last} was recorded after decision ${decisive} had determined the outcome`;
+  }
+  return undefined;
 }

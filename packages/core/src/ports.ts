@@ -21,10 +21,26 @@ export type CreateApprovalResult =
   | { ok: true; approval: Approval }
   | { ok: false; reason: "exists"; approval: Approval };
 
-export type RecordDecisionResult =
+/**
+ * A decision and everything it determines, written together by one conditional write: the write
+ * happens only if the approval is still PENDING at `version` (the one the policy was evaluated
+ * on) and the approver has not decided, so no decision is ever recorded that the outcome does not
+ * account for.
+ */
+export interface DecisionCommit {
+  /** The approval's `version` when it was read; the write bumps it. */
+  version: number;
+  /** With `seq` = the number of decisions at `version` plus one. */
+  decision: Decision;
+  /** Present when the decisions including this one settle the approval. */
+  settlement?: Settlement;
+}
+
+export type CommitDecisionResult =
   | { ok: true; approval: Approval }
   | { ok: false; reason: "not-found" }
-  | { ok: false; reason: "not-pending" | "already-decided"; approval: Approval };
+  /** Someone else wrote first; `approval` is what is stored now (read consistently). */
+  | { ok: false; reason: "conflict"; approval: Approval };
 
 export type SettleResult =
   | { ok: true; approval: Approval }
@@ -33,10 +49,13 @@ export type SettleResult =
 
 export interface Settlement {
   outcome: Outcome;
-  /** PENDING when the task must still be told; NONE when nobody is waiting (e.g. execution ended). */
-  callback: Extract<CallbackState, "PENDING" | "NONE">;
-  /** When the sweeper should next look at it (a callback retry); absent when nothing is due. */
-  dueAt?: number;
+  /**
+   * When the task must be told: the settling write claims the callback's first attempt itself
+   * (callback PENDING, `callbackAttempts` 1, `dueAt` = `retryAt`), so the settler sends at once and
+   * the sweeper retries at `retryAt` if it dies first. Absent when nobody is waiting (the
+   * execution ended): callback NONE and nothing due.
+   */
+  firstAttempt?: { retryAt: number };
 }
 
 export interface CallbackFinish {
@@ -106,8 +125,13 @@ export interface ApprovalStore {
   /** Puts the approval only if no approval with its id exists; otherwise returns the stored one. */
   create(approval: Approval): Promise<CreateApprovalResult>;
   get(id: string): Promise<Approval | undefined>;
-  /** Adds one decision, only while the approval is PENDING and this approver has not decided. */
-  recordDecision(id: string, decision: Decision): Promise<RecordDecisionResult>;
+  /**
+   * Counts one more invocation of the request for an approval already stored (a Lambda or Task
+   * retry with the same token). Returns the approval as updated, undefined when there is none.
+   */
+  countRequestAttempt(id: string): Promise<Approval | undefined>;
+  /** Writes a decision and what it settles in one conditional write (see `DecisionCommit`). */
+  commitDecision(id: string, commit: DecisionCommit): Promise<CommitDecisionResult>;
   /** Writes the final outcome, only while the approval is PENDING (then see `refreshListing`). */
   settle(id: string, settlement: Settlement): Promise<SettleResult>;
   /**
@@ -131,6 +155,12 @@ export interface ApprovalStore {
    * was at or before `notAfter`. Returns the updated approval when claimed, undefined when not.
    */
   claimResend(id: string, at: string, notAfter: string): Promise<Approval | undefined>;
+  /**
+   * Claims the right to record `approver`'s view of the approval at `at` (epoch ms): true when
+   * they have no view recorded after `at - windowMs`. Keeps a link holder from growing the audit
+   * trail without bound; writes nothing to the approval item itself.
+   */
+  claimView(approvalId: string, approver: string, at: number, windowMs: number): Promise<boolean>;
   /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
   appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
   /** The whole audit trail, oldest first. */

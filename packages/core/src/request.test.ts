@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { deriveApprovalId } from "./approval-id.ts";
-import { buildApproval, MAX_APPROVERS, type NewApprovalInput } from "./request.ts";
+import {
+  buildApproval,
+  DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
+  MAX_APPROVERS,
+  MAX_REMINDERS_PER_APPROVER,
+  type NewApprovalInput,
+} from "./request.ts";
+import { TOKEN_REDACTED } from "./token-redaction.ts";
 
 const now = new Date("2026-03-01T12:00:00.000Z");
 
@@ -38,7 +45,9 @@ describe("buildApproval", () => {
         createdAt: "2026-03-01T12:00:00.000Z",
         deadline: "2026-03-01T13:00:00.000Z",
         decisions: {},
+        version: 0,
         callbackAttempts: 0,
+        requestAttempts: 1,
         dueAt: Date.parse("2026-03-01T13:00:00.000Z"),
       },
     });
@@ -172,5 +181,135 @@ describe("buildApproval with reminders and escalation", () => {
       ok: false,
       field: "escalation.to",
     });
+  });
+});
+
+describe("who is who", () => {
+  it("reads requestedBy as an address or a name and an address, and nothing else", () => {
+    for (const written of [
+      "alice@example.com",
+      " Alice@Example.com ",
+      "Alice Smith <alice@example.com>",
+      '"Smith, Alice" <ALICE@example.com>',
+    ]) {
+      const result = build({ requestedBy: written });
+      expect(result.ok && result.approval.requestedBy, written).toBe("alice@example.com");
+    }
+    for (const written of [
+      "mailto:alice@example.com",
+      "Alice Smith",
+      "alice@example.com, bob@example.com",
+      "<alice@example.com> (ops)",
+      "Alice <mailto:alice@example.com>",
+      "alice",
+    ]) {
+      expect(build({ requestedBy: written }), written).toMatchObject({
+        ok: false,
+        field: "requestedBy",
+      });
+    }
+  });
+
+  it("counts a requester written with a name as the approver they are", () => {
+    const result = build({
+      approvers: ["alice@example.com"],
+      requestedBy: "Alice Smith <alice@example.com>",
+    });
+    expect(result).toMatchObject({ ok: false, field: "approvers" });
+  });
+
+  it("treats a mailbox alias as the same person: no two approvers may share a mailbox", () => {
+    expect(build({ approvers: ["alice@example.com", "alice+ops@example.com"] })).toMatchObject({
+      ok: false,
+      field: "approvers[1]",
+      message: expect.stringContaining("same mailbox as alice@example.com"),
+    });
+    expect(
+      build({
+        approvers: ["alice@example.com", "bob@example.com"],
+        escalation: { afterSeconds: 60, to: ["Bob+Escalation@example.com"] },
+      }),
+    ).toMatchObject({ ok: false, field: "escalation.to[0]" });
+    // The requester's alias cannot approve, so it does not count toward a reachable quorum.
+    expect(
+      build({
+        approvers: ["alice+ops@example.com", "bob@example.com"],
+        requestedBy: "alice@example.com",
+        policy: { required: 2 },
+      }),
+    ).toMatchObject({ ok: false, field: "policy.required" });
+  });
+
+  it("refuses addresses that a Unicode case fold would merge with another (the Kelvin sign)", () => {
+    const kelvin = "\u212Aim@example.com";
+    expect(build({ approvers: [kelvin, "bob@example.com"] })).toMatchObject({
+      ok: false,
+      field: "approvers[0]",
+    });
+    expect(
+      build({ approvers: ["bob@example.com"], escalation: { afterSeconds: 60, to: [kelvin] } }),
+    ).toMatchObject({ ok: false, field: "escalation.to[0]" });
+  });
+});
+
+describe("the task token in what is shown", () => {
+  it("is replaced wherever the request repeats it: subject, details, context, keys", () => {
+    const taskToken = "AQCEAAAA-token-passed-along-by-$$.Task";
+    const result = build({
+      taskToken,
+      subject: `Approve ${taskToken}`,
+      details: { note: `token=${taskToken};`, list: [taskToken] },
+      context: { task: { Token: taskToken, EnteredTime: "2026-03-01T12:00:00Z" }, [taskToken]: 1 },
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { tokenCiphertext: _, ...shown } = result.approval;
+    expect(JSON.stringify(shown)).not.toContain(taskToken);
+    expect(result.approval.subject).toBe(`Approve ${TOKEN_REDACTED}`);
+    expect(result.approval.context).toEqual({
+      task: { Token: TOKEN_REDACTED, EnteredTime: "2026-03-01T12:00:00Z" },
+      [TOKEN_REDACTED]: 1,
+    });
+    expect(result.approval.details).toEqual({
+      note: `token=${TOKEN_REDACTED};`,
+      list: [TOKEN_REDACTED],
+    });
+  });
+
+  it("leaves requests that do not repeat it exactly as they were", () => {
+    const context = { ticket: "OPS-1", nested: { a: [1, "two"] } };
+    const result = build({ context });
+    expect(result.ok && result.approval.context).toBe(context);
+  });
+});
+
+describe("reminder limits", () => {
+  it("refuses reminders more often than the floor, which configuration may lower", () => {
+    const tooOften = { everySeconds: DEFAULT_MIN_REMINDER_INTERVAL_SECONDS - 1 };
+    expect(build({ reminders: tooOften, timeoutSeconds: 3600 })).toMatchObject({
+      ok: false,
+      field: "reminders.everySeconds",
+    });
+    const lowered = buildApproval(input({ reminders: { everySeconds: 1 }, timeoutSeconds: 10 }), {
+      now,
+      tokenCiphertext: "jwe",
+      minReminderIntervalSeconds: 1,
+    });
+    expect(lowered.ok).toBe(true);
+  });
+
+  it(`refuses a plan that would send more than ${MAX_REMINDERS_PER_APPROVER} reminders`, () => {
+    const year = 365 * 24 * 3600;
+    expect(build({ reminders: { everySeconds: 300 }, timeoutSeconds: year })).toMatchObject({
+      ok: false,
+      field: "reminders.everySeconds",
+      message: expect.stringContaining(`at most ${MAX_REMINDERS_PER_APPROVER}`),
+    });
+    // 21 intervals: 20 reminders strictly before the deadline.
+    const most = build({ reminders: { everySeconds: 300 }, timeoutSeconds: 300 * 21 });
+    expect(most.ok).toBe(true);
+    expect(build({ reminders: { everySeconds: 300 }, timeoutSeconds: 300 * 21 + 1 })).toMatchObject(
+      { ok: false, field: "reminders.everySeconds" },
+    );
   });
 });

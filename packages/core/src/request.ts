@@ -5,7 +5,9 @@
  */
 import type { Approval, EscalationPlan, OnTimeout, RejectAs, ReminderPlan } from "./approval.ts";
 import { deriveApprovalId } from "./approval-id.ts";
-import { computeDueAt, MAX_REMINDER_POINTS } from "./schedule.ts";
+import { findIdentityProblem, mailboxOf, normalizeEmail, parseMailboxAddress } from "./identity.ts";
+import { computeDueAt, countReminderSteps, MAX_REMINDER_POINTS } from "./schedule.ts";
+import { redactTokenDeep, redactTokenText } from "./token-redaction.ts";
 
 /** At most this many approvers, so emails, the stored item and callback payloads stay small. */
 export const MAX_APPROVERS = 50;
@@ -18,6 +20,15 @@ export const MAX_TAGS = 10;
  * digit. Tags go into listing keys, so they never hold the `#` and `|` those keys are built with.
  */
 export const TAG_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/=+-]{0,63}$/;
+
+/** The subject of a request that gives none. */
+export const DEFAULT_SUBJECT = "Approval requested";
+
+/** Reminders come at most this often by default (`reminders.everySeconds`): 5 minutes. */
+export const DEFAULT_MIN_REMINDER_INTERVAL_SECONDS = 300;
+
+/** A request sends each approver at most this many reminders. */
+export const MAX_REMINDERS_PER_APPROVER = 20;
 
 /** The request contract after parsing: what a new approval is made from. */
 export interface NewApprovalInput {
@@ -48,6 +59,11 @@ export interface BuildApprovalOptions {
   now: Date;
   /** The task token already encrypted by the token cipher. */
   tokenCiphertext: string;
+  /**
+   * The shortest `reminders.everySeconds` accepted (default
+   * `DEFAULT_MIN_REMINDER_INTERVAL_SECONDS`); local tests lower it through configuration.
+   */
+  minReminderIntervalSeconds?: number;
 }
 
 /** Why a request cannot become an approval; `field` is the payload path at fault. */
@@ -60,11 +76,6 @@ export interface InvalidRequest {
 
 export type BuildApprovalResult = { ok: true; approval: Approval } | InvalidRequest;
 
-/** Trims and lower-cases an email so the same person always compares equal. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 /**
  * Builds the PENDING approval for a request, or says which field makes it impossible.
  * The quorum must be reachable from the start: the requester cannot count toward it.
@@ -74,8 +85,6 @@ export function buildApproval(
   options: BuildApprovalOptions,
 ): BuildApprovalResult {
   const approvers = [...new Set(input.approvers.map(normalizeEmail))];
-  const requestedBy =
-    input.requestedBy === undefined ? undefined : normalizeEmail(input.requestedBy);
   const required = input.policy?.required ?? 1;
 
   if (input.taskToken.length === 0) return invalid("taskToken", "taskToken must not be empty");
@@ -85,6 +94,20 @@ export function buildApproval(
   }
   if (approvers.length > MAX_APPROVERS) {
     return invalid("approvers", `approvers must name at most ${MAX_APPROVERS} emails`);
+  }
+  const people = checkPeople("approvers", approvers, []);
+  if (people !== undefined) return people;
+  let requestedBy: string | undefined;
+  if (input.requestedBy !== undefined) {
+    requestedBy = parseMailboxAddress(input.requestedBy);
+    if (requestedBy === undefined) {
+      return invalid(
+        "requestedBy",
+        "requestedBy must be an email address, or a name and an address as in Alice Smith <alice@example.com>",
+      );
+    }
+    const problem = findIdentityProblem(requestedBy);
+    if (problem !== undefined) return invalid("requestedBy", `requestedBy ${problem}`);
   }
   if (input.subject.trim().length === 0) return invalid("subject", "subject must not be empty");
   if (!Number.isInteger(input.timeoutSeconds) || input.timeoutSeconds <= 0) {
@@ -96,7 +119,9 @@ export function buildApproval(
       `policy.required must be a whole number from 1 to ${approvers.length} (the number of approvers)`,
     );
   }
-  const eligible = approvers.filter((email) => email !== requestedBy).length;
+  const eligible = approvers.filter(
+    (email) => requestedBy === undefined || mailboxOf(email) !== mailboxOf(requestedBy),
+  ).length;
   if (eligible === 0) {
     return invalid("approvers", "approvers must include someone other than requestedBy");
   }
@@ -111,7 +136,10 @@ export function buildApproval(
   if (Number.isNaN(deadline.getTime())) {
     return invalid("timeoutSeconds", "timeoutSeconds puts the deadline out of range");
   }
-  const reminders = normalizeReminders(input.reminders);
+  const reminders = normalizeReminders(input.reminders, {
+    timeoutSeconds: input.timeoutSeconds,
+    minIntervalSeconds: options.minReminderIntervalSeconds ?? DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
+  });
   if (reminders !== undefined && !reminders.ok) return reminders;
   const escalation = normalizeEscalation(input.escalation, input.timeoutSeconds, approvers);
   if (escalation !== undefined && !escalation.ok) return escalation;
@@ -140,20 +168,24 @@ export function buildApproval(
     callback: "NONE",
     tokenCiphertext: options.tokenCiphertext,
     approvers,
-    subject: input.subject,
-    context: input.context,
+    // A workflow may pass the token along (`"task.$": "$$.Task"`): never keep it where it is shown.
+    subject: redactTokenText(input.subject, input.taskToken),
+    context: redactTokenDeep(input.context, input.taskToken),
     policy: { required },
     onTimeout: input.onTimeout ?? "fail",
     rejectAs: input.rejectAs ?? "failure",
     createdAt: options.now.toISOString(),
     deadline: deadline.toISOString(),
     decisions: {},
+    version: 0,
     callbackAttempts: 0,
+    requestAttempts: 1,
   };
   // Optional fields are only set when present: DynamoDB and equality checks treat a key holding
   // `undefined` differently from a missing key.
   if (requestedBy !== undefined) approval.requestedBy = requestedBy;
-  if (input.details !== undefined) approval.details = input.details;
+  if (input.details !== undefined)
+    approval.details = redactTokenDeep(input.details, input.taskToken);
   if (input.executionArn !== undefined) approval.executionArn = input.executionArn;
   if (reminders !== undefined) approval.reminders = reminders.plan;
   if (escalation !== undefined) approval.escalation = escalation.plan;
@@ -165,14 +197,38 @@ export function buildApproval(
 
 type Normalized<T> = { ok: true; plan: T } | InvalidRequest;
 
-/** Fractions sorted and de-duplicated; every value checked, since core trusts no caller. */
-function normalizeReminders(plan: ReminderPlan | undefined): Normalized<ReminderPlan> | undefined {
+/**
+ * Fractions sorted and de-duplicated; every value checked, since core trusts no caller. A plan
+ * may not remind more often than `minIntervalSeconds` nor more than `MAX_REMINDERS_PER_APPROVER`
+ * times: reminders every second for a year would mail every approver at every sweep.
+ */
+function normalizeReminders(
+  plan: ReminderPlan | undefined,
+  limits: { timeoutSeconds: number; minIntervalSeconds: number },
+): Normalized<ReminderPlan> | undefined {
   if (plan === undefined) return undefined;
   if ("everySeconds" in plan) {
     if (!Number.isInteger(plan.everySeconds) || plan.everySeconds <= 0) {
       return invalid(
         "reminders.everySeconds",
         "reminders.everySeconds must be a positive whole number",
+      );
+    }
+    if (plan.everySeconds < limits.minIntervalSeconds) {
+      return invalid(
+        "reminders.everySeconds",
+        `reminders.everySeconds must be at least ${limits.minIntervalSeconds}`,
+      );
+    }
+    const steps = countReminderSteps({
+      createdAt: new Date(0).toISOString(),
+      deadline: new Date(limits.timeoutSeconds * 1000).toISOString(),
+      reminders: plan,
+    });
+    if (steps > MAX_REMINDERS_PER_APPROVER) {
+      return invalid(
+        "reminders.everySeconds",
+        `reminders.everySeconds would send ${steps} reminders before the deadline; at most ${MAX_REMINDERS_PER_APPROVER} are allowed (remind every ${Math.ceil(limits.timeoutSeconds / (MAX_REMINDERS_PER_APPROVER + 1))} seconds or less often)`,
       );
     }
     return { ok: true, plan: { everySeconds: plan.everySeconds } };
@@ -215,6 +271,8 @@ function normalizeEscalation(
   if (to.length === 0 || to.some((email) => email.length === 0)) {
     return invalid("escalation.to", "escalation.to must name at least one email");
   }
+  const people = checkPeople("escalation.to", to, approvers);
+  if (people !== undefined) return people;
   if (new Set([...approvers, ...to]).size > MAX_APPROVERS) {
     return invalid(
       "escalation.to",
@@ -222,6 +280,32 @@ function normalizeEscalation(
     );
   }
   return { ok: true, plan: { afterSeconds: plan.afterSeconds, to } };
+}
+
+/**
+ * Each address in `emails` must name one person unambiguously, and a different person from every
+ * other one (and from those in `others`), mailbox aliases included: N-of-M needs N people.
+ */
+function checkPeople(
+  field: string,
+  emails: readonly string[],
+  others: readonly string[],
+): InvalidRequest | undefined {
+  const seen = new Map(others.map((email) => [mailboxOf(email), email]));
+  for (const [i, email] of emails.entries()) {
+    const problem = findIdentityProblem(email);
+    if (problem !== undefined) return invalid(`${field}[${i}]`, `${field}[${i}] ${problem}`);
+    const mailbox = mailboxOf(email);
+    const earlier = seen.get(mailbox);
+    if (earlier !== undefined && earlier !== email) {
+      return invalid(
+        `${field}[${i}]`,
+        `${field}[${i}] (${email}) is the same mailbox as ${earlier}: each approver must be a different person`,
+      );
+    }
+    seen.set(mailbox, email);
+  }
+  return undefined;
 }
 
 function invalid(field: string, message: string): InvalidRequest {

@@ -4,6 +4,7 @@
  * a ciphertext names decrypts it.
  */
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, errors } from "jose";
+import { deriveApprovalId } from "./approval-id.ts";
 import { TokenDecryptError } from "./errors.ts";
 import { findKey, type SecretKey, validateKeyring } from "./keyring.ts";
 
@@ -13,8 +14,12 @@ export const TOKEN_KEY_BYTES = 32;
 export interface TokenCipher {
   /** Encrypts a task token with the first key of the ring. */
   encrypt(taskToken: string): Promise<string>;
-  /** Decrypts a stored token; throws `TokenDecryptError` (never showing token or ciphertext). */
-  decrypt(ciphertext: string): Promise<string>;
+  /**
+   * Decrypts the stored token of approval `approvalId`; throws `TokenDecryptError` (never showing
+   * token or ciphertext), also when the token is not that approval's: approval ids derive from
+   * their tokens, so a ciphertext copied from another approval can never call that one's task.
+   */
+  decrypt(ciphertext: string, binding: { approvalId: string }): Promise<string>;
 }
 
 /** Creates a cipher over a keyring of 32-byte keys; throws `KeyringError` for a bad ring. */
@@ -30,7 +35,7 @@ export function createTokenCipher(options: { keys: readonly SecretKey[] }): Toke
         .encrypt(encryptionKey.secret);
     },
 
-    async decrypt(ciphertext) {
+    async decrypt(ciphertext, { approvalId }) {
       let kid: unknown;
       try {
         kid = decodeProtectedHeader(ciphertext).kid;
@@ -40,16 +45,19 @@ export function createTokenCipher(options: { keys: readonly SecretKey[] }): Toke
       const safeKid = typeof kid === "string" ? kid.slice(0, 64) : undefined;
       const key = findKey(keys, kid);
       if (key === undefined) throw new TokenDecryptError("unknown-key", safeKid);
+      let token: string;
       try {
         const { plaintext } = await compactDecrypt(ciphertext, key.secret, {
           keyManagementAlgorithms: ["dir"],
           contentEncryptionAlgorithms: ["A256GCM"],
         });
-        return new TextDecoder("utf-8", { fatal: true }).decode(plaintext);
+        token = new TextDecoder("utf-8", { fatal: true }).decode(plaintext);
       } catch (cause) {
         const reason = cause instanceof errors.JWEDecryptionFailed ? "decrypt-failed" : "malformed";
         throw new TokenDecryptError(reason, safeKid, { cause: sanitize(cause) });
       }
+      if (deriveApprovalId(token) !== approvalId) throw new TokenDecryptError("not-bound", safeKid);
+      return token;
     },
   };
 }

@@ -45,8 +45,11 @@ export interface DevTokenOptions {
   admin?: boolean;
   /** Claims to add or override (`groups`, `iss`, `aud`, ...). */
   claims?: JWTPayload;
-  /** Seconds from now; negative for an expired token. Default: the issuer's token lifetime. */
-  expiresIn?: number;
+  /**
+   * Seconds from now; negative for an expired token; null for one with no `exp` (for tests).
+   * Default: the issuer's token lifetime.
+   */
+  expiresIn?: number | null;
 }
 
 export interface DevOidcIssuerOptions {
@@ -118,7 +121,7 @@ export async function startDevOidcIssuer(
       issuer,
       audience,
       email,
-      expiresIn: tokenOptions.expiresIn ?? ttl,
+      expiresIn: tokenOptions.expiresIn === undefined ? ttl : tokenOptions.expiresIn,
       claims: {
         ...(tokenOptions.admin && { groups: [adminGroup] }),
         ...tokenOptions.claims,

@@ -22,10 +22,10 @@ export interface DevTokenClaims {
   audience: string;
   /** The `email` claim (and `sub`); undefined mints a token without one, for tests. */
   email: string | undefined;
-  /** Claims to add or override (`groups`, `iss`, `aud`, ...). */
+  /** Claims to add or override (`groups`, `iss`, `aud`, `iat`, ...). */
   claims?: JWTPayload;
-  /** Seconds from now; negative for an expired token. */
-  expiresIn: number;
+  /** Seconds from now; negative for an expired token; null mints one with no `exp`, for tests. */
+  expiresIn: number | null;
 }
 
 /** Generates an RS256 key pair with a fresh key id. */
@@ -43,13 +43,13 @@ export function signDevToken(key: DevSigningKey, token: DevTokenClaims): Promise
   const { email, claims } = token;
   // A minute of back-dating absorbs clock skew between this process and a verifier; the `jti`
   // makes every token unique, as providers' are, so two sign-ins are two sessions.
-  return new SignJWT({ ...(email === undefined ? {} : { email }), ...claims })
+  const jwt = new SignJWT({ ...(email === undefined ? {} : { email }), ...claims })
     .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
     .setIssuer(String(claims?.iss ?? token.issuer))
     .setAudience(claims?.aud ?? token.audience)
     .setSubject(email ?? "no-email")
     .setJti(randomBytes(12).toString("base64url"))
-    .setIssuedAt(now - 60)
-    .setExpirationTime(now + token.expiresIn)
-    .sign(key.privateKey);
+    .setIssuedAt(claims?.iat ?? now - 60);
+  if (token.expiresIn !== null) jwt.setExpirationTime(now + token.expiresIn);
+  return jwt.sign(key.privateKey);
 }

@@ -91,11 +91,35 @@ describe("loadConfig", () => {
       SIGNOFF_DEFAULT_APPROVERS: "ann@example.com,nobody",
       SIGNOFF_DEFAULT_TIMEOUT_SECONDS: "1.5",
       SIGNOFF_DEFAULT_REMINDERS: '{"at":[2]}',
+      SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "0",
+      SIGNOFF_REQUEST_MAX_ATTEMPTS: "11",
     });
     expect(Object.keys(problems).sort()).toEqual(Object.values(ConfigVariable).sort());
     expect(problems[ConfigVariable.linkKeys]).toMatch(/16-byte secret; at least 32/);
     expect(problems[ConfigVariable.tokenKeys]).toMatch(/repeats an earlier key id/);
     expect(problems[ConfigVariable.defaultApprovers]).toMatch(/entry 2 is not an email/);
+  });
+
+  it("reads the reminder floor, and refuses default reminders more often than it", () => {
+    expect(
+      loadConfig({ ...valid, SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "5" }, NOTHING_LINKED)
+        .minReminderIntervalSeconds,
+    ).toBe(5);
+    expect(loadConfig(valid, NOTHING_LINKED).minReminderIntervalSeconds).toBeUndefined();
+    const tooOften = problemsOf({ ...valid, SIGNOFF_DEFAULT_REMINDERS: '{"everySeconds":60}' });
+    expect(tooOften[ConfigVariable.defaultReminders]).toMatch(/at least 300/);
+    const lowered = {
+      ...valid,
+      SIGNOFF_DEFAULT_REMINDERS: '{"everySeconds":60}',
+      SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "60",
+    };
+    expect(loadConfig(lowered, NOTHING_LINKED).defaultReminders).toEqual({ everySeconds: 60 });
+  });
+
+  it("reads how many request attempts may try to deliver before the task is failed", () => {
+    const config = loadConfig({ ...valid, SIGNOFF_REQUEST_MAX_ATTEMPTS: "5" }, NOTHING_LINKED);
+    expect(config.requestMaxAttempts).toBe(5);
+    expect(loadConfig(valid, NOTHING_LINKED).requestMaxAttempts).toBeUndefined();
   });
 
   it("requires token keys of exactly 32 bytes, as A256GCM does", () => {
@@ -350,6 +374,30 @@ describe("loadConfig for the /v1 API's auth", () => {
       emailClaim: "email",
       groupsClaim: "groups",
       adminGroup: "ops",
+      maxTokenLifetimeSeconds: 86_400,
+    });
+  });
+
+  it("reads the longest token lifetime, and names it when it is not whole seconds in range", () => {
+    const oidc = {
+      ...valid,
+      SIGNOFF_OIDC_ISSUER: "https://id.example.com/",
+      SIGNOFF_OIDC_AUDIENCE: "signoff",
+      SIGNOFF_OIDC_JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+    };
+    const config = loadConfig(
+      { ...oidc, SIGNOFF_OIDC_MAX_TOKEN_LIFETIME_SECONDS: " 3600 " },
+      NOTHING_LINKED,
+    );
+    expect(config.apiAuth?.maxTokenLifetimeSeconds).toBe(3_600);
+    for (const value of ["0", "59", "1.5", "1e4", "a day", "2592001"]) {
+      expect(problemsOf({ ...oidc, SIGNOFF_OIDC_MAX_TOKEN_LIFETIME_SECONDS: value })).toEqual({
+        [ApiAuthVariable.maxTokenLifetimeSeconds]:
+          "must be a whole number of seconds from 60 to 2592000",
+      });
+    }
+    expect(problemsOf({ ...valid, SIGNOFF_OIDC_MAX_TOKEN_LIFETIME_SECONDS: "3600" })).toEqual({
+      [ApiAuthVariable.maxTokenLifetimeSeconds]: "needs SIGNOFF_OIDC_ISSUER as well",
     });
   });
 

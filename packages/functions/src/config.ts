@@ -5,6 +5,7 @@
  * one is reported by name, all at once, and no value (secrets least of all) is echoed.
  */
 import {
+  DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
   KeyringError,
   parseKeyring,
   type ReminderPlan,
@@ -37,6 +38,17 @@ export interface SignoffConfig {
   defaultTimeoutSeconds: number;
   /** Reminders for requests that do not say; absent when SIGNOFF_DEFAULT_REMINDERS is unset. */
   defaultReminders?: ReminderPlan;
+  /**
+   * The shortest `reminders.everySeconds` a request may ask for; core's default (5 minutes)
+   * when SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS is unset. Tests and demos lower it.
+   */
+  minReminderIntervalSeconds?: number;
+  /**
+   * How many invocations of request-approval may try to email every approver before the task is
+   * failed with Approval.DeliveryFailed; core's default (3, as Lambda tries an asynchronous
+   * invocation) when SIGNOFF_REQUEST_MAX_ATTEMPTS is unset.
+   */
+  requestMaxAttempts?: number;
   /** Bearer-token auth for the `/v1` API; absent when SIGNOFF_OIDC_ISSUER is unset. */
   apiAuth?: ApiAuthConfig;
 }
@@ -57,7 +69,18 @@ export interface ApiAuthConfig {
    * the local stack, the dev issuer's `/login`). Without it the page only offers to paste one.
    */
   inboxLoginUrl?: string;
+  /**
+   * The longest a token may live, by `exp - iat` and by `exp` from now;
+   * DEFAULT_MAX_TOKEN_LIFETIME_SECONDS unless configured.
+   */
+  maxTokenLifetimeSeconds?: number;
 }
+
+/** 24 hours: a working day on one sign-in, while a leaked token is good for a day at most. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+// Under a minute would refuse every provider's tokens; past a month, a token is a password.
+const MIN_TOKEN_LIFETIME_SECONDS = 60;
+const MAX_TOKEN_LIFETIME_SECONDS = 2_592_000;
 
 /** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
 export const ConfigVariable = {
@@ -69,6 +92,8 @@ export const ConfigVariable = {
   defaultApprovers: "SIGNOFF_DEFAULT_APPROVERS",
   defaultTimeoutSeconds: "SIGNOFF_DEFAULT_TIMEOUT_SECONDS",
   defaultReminders: "SIGNOFF_DEFAULT_REMINDERS",
+  minReminderIntervalSeconds: "SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS",
+  requestMaxAttempts: "SIGNOFF_REQUEST_MAX_ATTEMPTS",
 } as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth">, string>;
 
 /** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
@@ -80,6 +105,7 @@ export const ApiAuthVariable = {
   groupsClaim: "SIGNOFF_OIDC_GROUPS_CLAIM",
   adminGroup: "SIGNOFF_OIDC_ADMIN_GROUP",
   inboxLoginUrl: "SIGNOFF_INBOX_LOGIN_URL",
+  maxTokenLifetimeSeconds: "SIGNOFF_OIDC_MAX_TOKEN_LIFETIME_SECONDS",
 } as const satisfies Record<keyof ApiAuthConfig, string>;
 
 export interface ConfigProblem {
@@ -132,6 +158,19 @@ const schema = z.object({
   [ConfigVariable.defaultApprovers]: z.string().optional().transform(parseApprovers),
   [ConfigVariable.defaultTimeoutSeconds]: z.string().optional().transform(parseTimeout),
   [ConfigVariable.defaultReminders]: z.string().optional().transform(parseDefaultReminders),
+  [ConfigVariable.minReminderIntervalSeconds]: z
+    .string()
+    .trim()
+    .regex(/^\d{1,6}$/, { error: "must be a whole number of seconds from 1 to 86400" })
+    .transform(Number)
+    .pipe(z.number().min(1).max(86_400, { error: "must be at most 86400 (a day)" }))
+    .optional(),
+  [ConfigVariable.requestMaxAttempts]: z
+    .string()
+    .trim()
+    .regex(/^([1-9]|10)$/, { error: "must be a whole number from 1 to 10" })
+    .transform(Number)
+    .optional(),
 });
 
 type ConfigField = keyof typeof ConfigVariable;
@@ -170,6 +209,7 @@ export function loadConfig(
     }
   }
   const apiAuth = readApiAuth(env, problems);
+  if (result.success) checkDefaultReminders(result.data, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values = result.data;
   return {
@@ -183,8 +223,29 @@ export function loadConfig(
     ...(values[ConfigVariable.defaultReminders] && {
       defaultReminders: values[ConfigVariable.defaultReminders],
     }),
+    ...(values[ConfigVariable.minReminderIntervalSeconds] !== undefined && {
+      minReminderIntervalSeconds: values[ConfigVariable.minReminderIntervalSeconds],
+    }),
+    ...(values[ConfigVariable.requestMaxAttempts] !== undefined && {
+      requestMaxAttempts: values[ConfigVariable.requestMaxAttempts],
+    }),
     ...(apiAuth && { apiAuth }),
   };
+}
+
+/** Default reminders must respect the same floor as a request's own (see buildApproval). */
+function checkDefaultReminders(values: z.infer<typeof schema>, problems: ConfigProblem[]): void {
+  const plan = values[ConfigVariable.defaultReminders];
+  const floor =
+    values[ConfigVariable.minReminderIntervalSeconds] ?? DEFAULT_MIN_REMINDER_INTERVAL_SECONDS;
+  if (plan !== undefined && "everySeconds" in plan && plan.everySeconds < floor) {
+    const variable = ConfigVariable.defaultReminders;
+    problems.push({
+      variable,
+      source: variable,
+      message: `must remind at most every ${floor} seconds: everySeconds must be at least ${floor} (${ConfigVariable.minReminderIntervalSeconds})`,
+    });
+  }
 }
 
 const claimName = /^[\w:./-]{1,128}$/;
@@ -204,7 +265,14 @@ function readApiAuth(
   };
   const issuer = read("issuer");
   if (issuer === undefined) {
-    for (const field of ["audience", "jwksUrl", "adminGroup", "inboxLoginUrl"] as const) {
+    const dependent = [
+      "audience",
+      "jwksUrl",
+      "adminGroup",
+      "inboxLoginUrl",
+      "maxTokenLifetimeSeconds",
+    ] as const;
+    for (const field of dependent) {
       if (read(field) !== undefined) report(field, `needs ${ApiAuthVariable.issuer} as well`);
     }
     return undefined;
@@ -216,6 +284,7 @@ function readApiAuth(
   const groupsClaim = read("groupsClaim") ?? "groups";
   const adminGroup = read("adminGroup");
   const inboxLoginUrl = read("inboxLoginUrl");
+  const maxTokenLifetimeSeconds = parseTokenLifetime(read("maxTokenLifetimeSeconds"));
   if (audience === undefined)
     report("audience", `is required when ${ApiAuthVariable.issuer} is set`);
   if (jwksUrl === undefined) report("jwksUrl", `is required when ${ApiAuthVariable.issuer} is set`);
@@ -225,7 +294,20 @@ function readApiAuth(
   if (inboxLoginUrl !== undefined && !isHttpUrl(inboxLoginUrl)) {
     report("inboxLoginUrl", "must be an absolute http(s) URL");
   }
-  if (problems.length > before || audience === undefined || jwksUrl === undefined) return undefined;
+  if (maxTokenLifetimeSeconds === undefined) {
+    report(
+      "maxTokenLifetimeSeconds",
+      `must be a whole number of seconds from ${MIN_TOKEN_LIFETIME_SECONDS} to ${MAX_TOKEN_LIFETIME_SECONDS}`,
+    );
+  }
+  if (
+    problems.length > before ||
+    audience === undefined ||
+    jwksUrl === undefined ||
+    maxTokenLifetimeSeconds === undefined
+  ) {
+    return undefined;
+  }
   return {
     issuer,
     audience,
@@ -234,7 +316,16 @@ function readApiAuth(
     groupsClaim,
     ...(adminGroup && { adminGroup }),
     ...(inboxLoginUrl && { inboxLoginUrl }),
+    maxTokenLifetimeSeconds,
   };
+}
+
+/** The configured token lifetime, the default when unset; undefined when it is not valid. */
+function parseTokenLifetime(value: string | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  const inRange = seconds >= MIN_TOKEN_LIFETIME_SECONDS && seconds <= MAX_TOKEN_LIFETIME_SECONDS;
+  return inRange ? seconds : undefined;
 }
 
 function isHttpUrl(value: string): boolean {

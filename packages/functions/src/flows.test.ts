@@ -14,6 +14,7 @@ import {
   EmailDeliveryError,
   type FlowDeps,
   type NewApprovalInput,
+  RequestUndeliverableError,
   requestApproval,
   sweepDue,
   viewApproval,
@@ -152,6 +153,50 @@ describe("requestApproval", () => {
     expect(await recipients()).toEqual(["ann@x.io", "cat@x.io", "bob@x.io"]);
   });
 
+  it("gives up on the last attempt: cancels the approval and fails the task with Approval.DeliveryFailed", async () => {
+    deps.mailer = failMailTo(deps.mailer, new Set(["bob@x.io"]));
+    // Lambda's first try of an asynchronous invocation and its two retries.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await expect(requestApproval(deps, request())).rejects.toThrow(EmailDeliveryError);
+      expect(await emulators.sfn.describeExecution(task.executionArn)).toMatchObject({
+        status: "RUNNING",
+      });
+    }
+    const last = requestApproval(deps, request());
+    await expect(last).rejects.toThrow(RequestUndeliverableError);
+    await expect(last).rejects.toMatchObject({
+      name: "Approval.DeliveryFailed",
+      undelivered: ["bob@x.io"],
+    });
+    const end = await emulators.sfn.waitForEnd(task.executionArn);
+    expect(end).toMatchObject({ status: "FAILED", error: "Approval.DeliveryFailed" });
+    expect(JSON.parse(end.cause!)).toMatchObject({
+      outcome: "undeliverable",
+      undelivered: ["bob@x.io"],
+    });
+    const [stored] = (
+      await emulators.dynamo.documentClient.send(new ScanCommand({ TableName: tableName }))
+    ).Items!.filter((item) => item.sk === "APPROVAL");
+    expect(stored).toMatchObject({
+      status: "CANCELLED",
+      outcome: { reason: "undeliverable", undelivered: ["bob@x.io"] },
+      callback: "DELIVERED",
+      requestAttempts: 3,
+    });
+    // Each address was mailed at most once per attempt that could reach it.
+    expect(await recipients()).toEqual(["ann@x.io", "cat@x.io"]);
+    expect(await callbacksReceived(task.executionArn)).toHaveLength(1);
+  });
+
+  it("stops at the configured number of attempts", async () => {
+    deps.mailer = failMailTo(deps.mailer, new Set(["ann@x.io", "bob@x.io", "cat@x.io"]));
+    deps.requestMaxAttempts = 1;
+    await expect(requestApproval(deps, request())).rejects.toThrow(RequestUndeliverableError);
+    expect(await emulators.sfn.waitForEnd(task.executionArn)).toMatchObject({
+      error: "Approval.DeliveryFailed",
+    });
+  });
+
   it("returns an invalid request as a value naming the field", async () => {
     const result = await requestApproval(deps, request({ policy: { required: 4 } }));
     expect(result).toMatchObject({
@@ -179,6 +224,26 @@ describe("viewApproval", () => {
     expect(approval).toMatchObject({ status: "PENDING", decisions: {} });
     const views = (await store.listEvents(id)).filter((e) => e.type === "viewed");
     expect(views).toHaveLength(1);
+  });
+
+  it("audits one view per approver per ten minutes, however often links are opened", async () => {
+    const id = await requested();
+    const ann = await linkFor("ann@x.io");
+    const annReject = await linkFor("ann@x.io", "reject");
+    const bob = await linkFor("bob@x.io");
+    const views = async () =>
+      (await store.listEvents(id)).filter((e) => e.type === "viewed").map((e) => e.actor);
+    for (let i = 0; i < 20; i++) {
+      await viewApproval(deps, i % 2 === 0 ? ann : annReject, { recordView: true });
+    }
+    await viewApproval(deps, bob, { recordView: true });
+    expect(await views()).toEqual(["ann@x.io", "bob@x.io"]);
+    time = start + 9 * 60_000;
+    await viewApproval(deps, ann, { recordView: true });
+    expect(await views()).toHaveLength(2);
+    time = start + 10 * 60_000;
+    await viewApproval(deps, ann, { recordView: true });
+    expect(await views()).toEqual(["ann@x.io", "bob@x.io", "ann@x.io"]);
   });
 
   it("shows invalid for a tampered link and expired after the deadline", async () => {
@@ -389,12 +454,16 @@ describe("sweepDue", () => {
     const autoId = await requested({ timeoutSeconds: 60, onTimeout: "approve" });
     const other = await emulators.sfn.startWaitingTask();
     const decidedId = await requested({ taskToken: other.token, approvers: ["ann@x.io"] });
-    // A decide that crashed between recording the decision and settling it:
-    await store.recordDecision(decidedId, {
-      approver: "ann@x.io",
-      decision: "reject",
-      at: new Date(time).toISOString(),
-      channel: "link",
+    // A decision stored without the outcome it settles, as signoff could leave one before it wrote both at once
+    // (it recorded and settled in two writes, and could crash in between):
+    await store.commitDecision(decidedId, {
+      version: 0,
+      decision: {
+        approver: "ann@x.io",
+        decision: "reject",
+        at: new Date(time).toISOString(),
+        channel: "link",
+      },
     });
     time = start + 3600_000;
     const stats = await sweepDue(deps, { limit: 10 });

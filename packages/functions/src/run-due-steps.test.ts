@@ -125,15 +125,18 @@ describe("reminders", () => {
   });
 
   it("send one reminder for the latest missed point when the sweeper runs late", async () => {
-    const approvalId = await requested({ reminders: { everySeconds: 100 } });
-    expect((await sweepAt(450)).reminded).toBe(1);
+    const approvalId = await requested({
+      reminders: { everySeconds: 300 },
+      timeoutSeconds: 3000,
+    });
+    expect((await sweepAt(1350)).reminded).toBe(1);
     expect(await mailTo("Reminder: approval requested")).toEqual(["ann@x.io", "bob@x.io"]);
     expect(await deps.store.get(approvalId)).toMatchObject({
       reminderStep: 4,
-      dueAt: start + 500 * SECOND,
+      dueAt: start + 1500 * SECOND,
     });
-    // The last point before the deadline is 900 s; the deadline itself settles, not reminds.
-    expect((await sweepAt(1000)).expired).toBe(1);
+    // The last point before the deadline is 2700 s; the deadline itself settles, not reminds.
+    expect((await sweepAt(3000)).expired).toBe(1);
     expect(await mailTo("Reminder: approval requested")).toHaveLength(2);
   });
 

@@ -46,6 +46,12 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
       links: createLinkSigner({ keys: config.linkKeys }),
       cipher: createTokenCipher({ keys: config.tokenKeys }),
       publicBaseUrl: config.publicUrl,
+      ...(config.minReminderIntervalSeconds !== undefined && {
+        minReminderIntervalSeconds: config.minReminderIntervalSeconds,
+      }),
+      ...(config.requestMaxAttempts !== undefined && {
+        requestMaxAttempts: config.requestMaxAttempts,
+      }),
       clock: options.clock ?? (() => new Date()),
       log: options.log ?? logToPowertools,
     },

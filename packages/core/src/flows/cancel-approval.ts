@@ -46,7 +46,6 @@ export async function cancelApproval(
   // 1. Settle; no dueAt, so the approval leaves the due index.
   const settled = await deps.store.settle(approvalId, {
     outcome: { status: "CANCELLED", reason: input.reason, at },
-    callback: "NONE",
   });
   if (!settled.ok) {
     return {

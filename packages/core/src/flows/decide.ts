@@ -1,16 +1,22 @@
 /**
- * Flow 2, Decide: one approver's decision, from a link's form or the REST API. Records it with
- * one conditional write, then settles the approval if the policy says the decision settled it.
+ * Flow 2, Decide: one approver's decision, from a link's form, the inbox or the REST API. The
+ * decision and the outcome it determines are recorded by one conditional write, conditioned on
+ * the version of the approval the policy was evaluated on, and retried on conflict.
  */
 import type { Approval, Decision, DecisionChannel, DecisionKind } from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
+import { normalizeEmail } from "../identity.ts";
 import { capComment } from "../outcome.ts";
-import { checkDecisionAllowed, type DecisionRefusal } from "../policy.ts";
-import type { ApprovalView } from "../ports.ts";
-import { normalizeEmail } from "../request.ts";
+import {
+  checkDecisionAllowed,
+  type DecisionRefusal,
+  evaluatePolicy,
+  nextDecisionSeq,
+} from "../policy.ts";
+import type { ApprovalView, Settlement } from "../ports.ts";
 import type { DeliverCallbackResult } from "./deliver-callback.ts";
-import { type FlowDeps, log } from "./flow-deps.ts";
-import { settleIfDecided } from "./settle.ts";
+import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { appendAuditSafely, notifySettled, recordSettled, settlementFor } from "./settle.ts";
 
 export interface DecideInput {
   approvalId: string;
@@ -53,60 +59,120 @@ export type DecideResult =
     };
 
 /**
- * Records `input` and settles the approval when the policy says so.
+ * At most this many rounds of read, evaluate, conditional write. Every lost round means another
+ * write changed the approval (a decision, an escalation, the outcome), and there are few of those
+ * per approval, so this bound is never met except by a bug.
+ */
+const MAX_COMMIT_ROUNDS = 64;
+
+/**
+ * Records `input` and, when the decisions including it settle the approval, the outcome, in one
+ * conditional write.
  *
- * Concurrency: the policy is evaluated on the approval the conditional write returned, which
- * includes every decision recorded before ours, so two simultaneous approvals that together meet
- * an N-of-M quorum still settle it. If another request settles first, our settle write loses and
- * we return the stored outcome; only the winner delivers the callback.
+ * Concurrency: the policy is evaluated on the approval as read, plus this decision; the write
+ * happens only if that approval is still the stored one (its `version`), so the outcome is always
+ * the policy's answer for exactly the decisions recorded, in the order they were recorded. A
+ * writer that loses re-reads and evaluates again: its decision is then recorded too (the
+ * approval is still open), or refused as "not-pending" because the outcome was determined
+ * without it. Only the writer that settled delivers the callback.
  */
 export async function decide(deps: FlowDeps, input: DecideInput): Promise<DecideResult> {
   const now = deps.clock();
   const approver = normalizeEmail(input.approver);
-
-  // 1. Refuse what the policy forbids before writing anything.
-  const approval = await deps.store.get(input.approvalId);
-  if (approval === undefined) return { ok: false, reason: "not-found" };
-  const check = checkDecisionAllowed(approval, approver, input.decision, { now });
-  if (!check.ok) return refuse(deps, approval, input, approver, check.reason, now);
-
-  // 2. One conditional write: only while PENDING, only once per approver.
-  const decision: Decision = {
-    approver,
-    decision: input.decision,
-    at: now.toISOString(),
-    channel: input.channel,
-  };
   const comment = capComment(input.comment);
-  if (comment !== undefined) decision.comment = comment;
-  if (input.idempotencyKey !== undefined) decision.idempotencyKey = input.idempotencyKey;
-  const recorded = await deps.store.recordDecision(approval.id, decision);
-  if (!recorded.ok) {
-    if (recorded.reason === "not-found") return { ok: false, reason: "not-found" };
-    return refuse(deps, recorded.approval, input, approver, recorded.reason, now);
-  }
 
-  // 3. Audit, then settle if this decision (with any concurrent ones) settles it.
-  await deps.store.appendEvent(approval.id, {
+  // 1. Read what is stored.
+  let approval = await deps.store.get(input.approvalId);
+  if (approval === undefined) return { ok: false, reason: "not-found" };
+
+  for (let round = 1; round <= MAX_COMMIT_ROUNDS; round++) {
+    // 2. Refuse what the policy forbids, on the approval as it is now.
+    const check = checkDecisionAllowed(approval, approver, input.decision, { now });
+    if (!check.ok) return refuse(deps, approval, input, approver, check.reason);
+
+    // 3. Evaluate the policy on the recorded decisions plus this one, in recording order.
+    const decision: Decision = {
+      approver,
+      decision: input.decision,
+      at: now.toISOString(),
+      channel: input.channel,
+      seq: nextDecisionSeq(approval),
+    };
+    if (comment !== undefined) decision.comment = comment;
+    if (input.idempotencyKey !== undefined) decision.idempotencyKey = input.idempotencyKey;
+    const evaluation = evaluatePolicy({
+      ...approval,
+      decisions: { ...approval.decisions, [approver]: decision },
+    });
+    const settlement = evaluation.settled
+      ? settlementFor(deps, {
+          status: evaluation.status,
+          reason: evaluation.reason,
+          at: decision.at,
+        })
+      : undefined;
+
+    // 4. One conditional write: the decision, and the outcome it determines, or nothing.
+    const committed = await deps.store.commitDecision(approval.id, {
+      version: approval.version,
+      decision,
+      ...(settlement && { settlement }),
+    });
+    if (!committed.ok) {
+      if (committed.reason === "not-found") return { ok: false, reason: "not-found" };
+      // Re-evaluate on what won. (Should the SDK have resent a write of ours whose response was
+      // lost, the resend fails against the write itself and the approver hears "already
+      // decided"; its callback attempt, already claimed, is then sent by the sweeper.)
+      approval = committed.approval;
+      continue;
+    }
+
+    // 5. Recorded. Nothing after this point may make the caller think otherwise: audit lines
+    // and the callback are retried or logged, never thrown back as "nothing was changed".
+    return finishDecision(deps, committed.approval, decision, settlement);
+  }
+  throw new Error(`decision on approval ${approval.id}: no round won in ${MAX_COMMIT_ROUNDS}`);
+}
+
+/** Audit, log, and (when this decision settled it) tell the task; the decision is stored. */
+async function finishDecision(
+  deps: FlowDeps,
+  approval: Approval,
+  decision: Decision,
+  settlement: Settlement | undefined,
+): Promise<DecideResult> {
+  log(deps, "info", "decision recorded", {
+    approvalId: approval.id,
+    approver: decision.approver,
+    decision: decision.decision,
+    channel: decision.channel,
+    seq: decision.seq,
+  });
+  await appendAuditSafely(deps, approval.id, {
     type: "decided",
     at: decision.at,
-    actor: approver,
+    actor: decision.approver,
     data: {
       decision: decision.decision,
       channel: decision.channel,
+      seq: decision.seq,
       ...(decision.comment === undefined ? {} : { comment: decision.comment }),
     },
   });
-  log(deps, "info", "decision recorded", {
-    approvalId: approval.id,
-    approver,
-    decision: decision.decision,
-    channel: decision.channel,
-  });
-  const settled = await settleIfDecided(deps, recorded.approval, now);
-  const latest = settled.approval ?? recorded.approval;
-  const result: DecideResult = { ok: true, approval: toApprovalView(latest), decision };
-  if (settled.callback !== undefined) result.callback = settled.callback;
+  const result: DecideResult = { ok: true, approval: toApprovalView(approval), decision };
+  if (settlement === undefined) return result;
+
+  await recordSettled(deps, approval);
+  try {
+    const callback = await notifySettled(deps, approval, settlement);
+    if (callback !== undefined) result.callback = callback;
+  } catch (error) {
+    // The claimed attempt is due again at its retryAt: the sweeper sends it.
+    log(deps, "error", "callback not sent after the deciding write; the sweeper will retry", {
+      approvalId: approval.id,
+      error: describeError(error),
+    });
+  }
   return result;
 }
 
@@ -116,37 +182,26 @@ async function refuse(
   input: DecideInput,
   approver: string,
   reason: DecisionRefusal,
-  now: Date,
 ): Promise<DecideResult> {
   if (reason === "not-an-approver") {
     log(deps, "info", "decision refused", { approvalId: approval.id, reason });
     return { ok: false, reason };
   }
-  let latest = approval;
-  // A replayed decision is the moment to finish a settle that an earlier request crashed
-  // before writing; otherwise only the deadline sweep would notice.
-  if (reason === "already-decided") {
-    latest = (await settleIfDecided(deps, approval, now)).approval ?? approval;
-    const stored = approval.decisions[approver];
-    if (stored !== undefined && input.idempotencyKey !== undefined) {
-      if (stored.idempotencyKey === input.idempotencyKey) {
-        if (stored.decision === input.decision && stored.comment === capComment(input.comment)) {
-          log(deps, "info", "decision replayed", { approvalId: approval.id, approver });
-          return { ok: true, approval: toApprovalView(latest), decision: stored, replayed: true };
-        }
-        log(deps, "info", "decision refused", {
-          approvalId: approval.id,
-          reason: "idempotency-key-reused",
-        });
-        return {
-          ok: false,
-          reason: "idempotency-key-reused",
-          approval: toApprovalView(latest),
-          approver,
-        };
+  const view = toApprovalView(approval);
+  const stored = reason === "already-decided" ? approval.decisions[approver] : undefined;
+  if (stored !== undefined && input.idempotencyKey !== undefined) {
+    if (stored.idempotencyKey === input.idempotencyKey) {
+      if (stored.decision === input.decision && stored.comment === capComment(input.comment)) {
+        log(deps, "info", "decision replayed", { approvalId: approval.id, approver });
+        return { ok: true, approval: view, decision: stored, replayed: true };
       }
+      log(deps, "info", "decision refused", {
+        approvalId: approval.id,
+        reason: "idempotency-key-reused",
+      });
+      return { ok: false, reason: "idempotency-key-reused", approval: view, approver };
     }
   }
   log(deps, "info", "decision refused", { approvalId: approval.id, reason });
-  return { ok: false, reason, approval: toApprovalView(latest), approver };
+  return { ok: false, reason, approval: view, approver };
 }

@@ -9,6 +9,7 @@ import type { Approval, AuditEventType, Outcome } from "../approval.ts";
 import { TokenDecryptError } from "../errors.ts";
 import { buildCallback } from "../outcome.ts";
 import type { TaskCallbackResult } from "../ports.ts";
+import { redactTokenText } from "../token-redaction.ts";
 import {
   type CallbackRetryPolicy,
   describeError,
@@ -66,11 +67,26 @@ export async function deliverCallback(
   const retryAt = now.getTime() + computeRetryDelay(attempt, policy);
   const approval = await deps.store.claimCallback(approvalId, attempt, retryAt);
   if (approval === undefined) return { status: "skipped", reason: "claimed-elsewhere" };
+  return sendClaimedCallback(deps, approval, { attempt, retryAt });
+}
+
+/**
+ * Sends attempt `claim.attempt` of the callback of `approval`, which this caller has claimed:
+ * by `deliverCallback`, or by the write that settled it (`Settlement.firstAttempt`, attempt 1).
+ */
+export async function sendClaimedCallback(
+  deps: FlowDeps,
+  approval: Approval,
+  claim: { attempt: number; retryAt: number },
+): Promise<DeliverCallbackResult> {
+  const policy = resolveRetryPolicy(deps);
+  const { attempt, retryAt } = claim;
+  const approvalId = approval.id;
 
   // 4. Decrypt the token and send. A missing key may come back with the next deploy: retry.
   let token: string;
   try {
-    token = await deps.cipher.decrypt(approval.tokenCiphertext);
+    token = await deps.cipher.decrypt(approval.tokenCiphertext, { approvalId });
   } catch (error) {
     if (!(error instanceof TokenDecryptError)) throw error;
     log(deps, "error", "task token could not be decrypted", { approvalId, reason: error.reason });
@@ -200,6 +216,6 @@ async function appendEvent(
 
 /** Removes the token from text bound for storage or logs, and keeps the text short. */
 function redact(text: string, token: string): string {
-  const clean = token.length > 0 ? text.split(token).join("[task-token]") : text;
+  const clean = redactTokenText(text, token);
   return clean.length > 500 ? `${clean.slice(0, 499)}…` : clean;
 }

@@ -37,7 +37,19 @@ export interface FlowDeps {
   log?: FlowLog;
   /** Overrides for `DEFAULT_CALLBACK_RETRY`. */
   callbackRetry?: Partial<CallbackRetryPolicy>;
+  /** The shortest `reminders.everySeconds` a request may ask for (see `buildApproval`). */
+  minReminderIntervalSeconds?: number;
+  /**
+   * How many invocations of the request function may try to email every approver before it
+   * gives up and fails the task with `Approval.DeliveryFailed` (default
+   * `DEFAULT_REQUEST_MAX_ATTEMPTS`: Lambda's first try of an asynchronous invocation and its two
+   * retries).
+   */
+  requestMaxAttempts?: number;
 }
+
+/** Lambda runs an asynchronous invocation at most three times. */
+export const DEFAULT_REQUEST_MAX_ATTEMPTS = 3;
 
 /** The URL of a link's page: `${publicBaseUrl}/a/${token}`. */
 export function buildLinkUrl(publicBaseUrl: string, linkToken: string): string {

@@ -4,6 +4,7 @@ export * from "./decide.ts";
 export * from "./decide-by-link.ts";
 export * from "./deliver-callback.ts";
 export * from "./email-approver.ts";
+export * from "./fail-request.ts";
 export * from "./flow-deps.ts";
 export * from "./request-approval.ts";
 export * from "./resend-approval.ts";

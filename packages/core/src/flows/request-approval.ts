@@ -4,11 +4,12 @@
  * every email sent is recorded as an `emailed` event, so a retried invocation emails only the
  * approvers the first one did not reach.
  */
-import type { AuditEvent } from "../approval.ts";
-import { EmailDeliveryError } from "../errors.ts";
+import type { AuditEvent, Outcome } from "../approval.ts";
+import { EmailDeliveryError, RequestUndeliverableError } from "../errors.ts";
 import { buildApproval, type InvalidRequest, type NewApprovalInput } from "../request.ts";
 import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { DEFAULT_REQUEST_MAX_ATTEMPTS, describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { notifySettled, recordSettled, settlementFor } from "./settle.ts";
 
 export type RequestApprovalResult =
   | {
@@ -25,8 +26,10 @@ export type RequestApprovalResult =
  * Stores a new approval and emails every approver an approve and a reject link.
  *
  * Email failures: every approver is tried; each success is recorded; then, if any send failed,
- * it throws `EmailDeliveryError` so the invocation fails visibly (and a Task `Retry` re-runs it
- * with the same token, which sends only the missing emails). A crash between the mailer
+ * it throws `EmailDeliveryError` so the invocation fails visibly (and Lambda's retry of an
+ * asynchronous invocation, or a Task `Retry`, re-runs it with the same token, which sends only
+ * the missing emails). The last attempt allowed (`requestMaxAttempts`) instead cancels the
+ * approval, fails the task with `Approval.DeliveryFailed`, and throws `RequestUndeliverableError`. A crash between the mailer
  * accepting a message and its `emailed` event being written can repeat that one email on a
  * retry: we prefer a rare duplicate (harmless: decisions are recorded once per approver) to a
  * silently lost request.
@@ -39,18 +42,26 @@ export async function requestApproval(
 
   // 1. Validate and build the approval around the encrypted token.
   const tokenCiphertext = await deps.cipher.encrypt(input.taskToken);
-  const built = buildApproval(input, { now, tokenCiphertext });
+  const built = buildApproval(input, {
+    now,
+    tokenCiphertext,
+    ...(deps.minReminderIntervalSeconds !== undefined && {
+      minReminderIntervalSeconds: deps.minReminderIntervalSeconds,
+    }),
+  });
   if (!built.ok) return built;
 
-  // 2. Conditional put: a retried invocation finds the approval it stored before.
+  // 2. Conditional put: a retried invocation finds the approval it stored before, and counts
+  // itself (the last attempt allowed gives up on delivery, below).
   const created = await deps.store.create(built.approval);
-  const approval = created.approval;
+  let approval = created.approval;
   const approvalId = approval.id;
   let events: AuditEvent[] = [];
   if (!created.ok) {
     if (approval.status !== "PENDING" || now.getTime() >= Date.parse(approval.deadline)) {
       return { ok: true, approvalId, created: false, emailed: [] };
     }
+    approval = (await deps.store.countRequestAttempt(approvalId)) ?? approval;
     events = await deps.store.listEvents(approvalId);
   }
 
@@ -86,8 +97,41 @@ export async function requestApproval(
     emailed.push(to);
     await recordEmailed(deps, approvalId, to, "request");
   }
-  if (failed.length > 0) throw new EmailDeliveryError(approvalId, failed, { cause: firstError });
+  if (failed.length > 0) {
+    const attempts = approval.requestAttempts ?? 1;
+    if (attempts < (deps.requestMaxAttempts ?? DEFAULT_REQUEST_MAX_ATTEMPTS)) {
+      throw new EmailDeliveryError(approvalId, failed, { cause: firstError });
+    }
+    await giveUpDelivery(deps, approvalId, failed, now);
+    throw new RequestUndeliverableError(approvalId, failed, { cause: firstError });
+  }
 
   log(deps, "info", "approval requested", { approvalId, created: created.ok, emailed });
   return { ok: true, approvalId, created: created.ok, emailed };
+}
+
+/**
+ * The last attempt still could not reach everyone: the approval is CANCELLED ("undeliverable")
+ * and its task is told `Approval.DeliveryFailed` (through the callback outbox, so the sweeper
+ * retries the callback if Step Functions cannot take it now). An approval already settled by
+ * someone who did get the email stays as they decided.
+ */
+async function giveUpDelivery(
+  deps: FlowDeps,
+  approvalId: string,
+  undelivered: string[],
+  now: Date,
+): Promise<void> {
+  const outcome: Outcome = {
+    status: "CANCELLED",
+    reason: "undeliverable",
+    at: now.toISOString(),
+    undelivered,
+  };
+  const settlement = settlementFor(deps, outcome);
+  const settled = await deps.store.settle(approvalId, settlement);
+  if (!settled.ok) return;
+  log(deps, "error", "approval undeliverable; task failed", { approvalId, undelivered });
+  await recordSettled(deps, settled.approval);
+  await notifySettled(deps, settled.approval, settlement);
 }

@@ -6,6 +6,7 @@
  */
 import type { Approval, AuditEventType } from "../approval.ts";
 import { TokenDecryptError } from "../errors.ts";
+import { isRequester } from "../identity.ts";
 import type { ScheduleClaim, TaskCallbackResult } from "../ports.ts";
 import { computeDueAt, dueReminderStep, escalationAt, nextHeartbeatAt } from "../schedule.ts";
 import { type CancelApprovalResult, cancelApproval } from "./cancel-approval.ts";
@@ -118,7 +119,7 @@ export async function runDueSteps(
     const to = claimed.approvers.filter(
       (email) =>
         !Object.hasOwn(claimed.decisions, email) &&
-        email !== claimed.requestedBy &&
+        !isRequester(claimed.requestedBy, email) &&
         !add.includes(email),
     );
     await appendEvent(deps, approval.id, "reminded", at, { step: reminderStep, to, secondsLeft });
@@ -142,7 +143,7 @@ async function sendHeartbeat(
 ): Promise<"sent" | "failed" | "task-closed"> {
   let result: TaskCallbackResult;
   try {
-    const token = await deps.cipher.decrypt(approval.tokenCiphertext);
+    const token = await deps.cipher.decrypt(approval.tokenCiphertext, { approvalId: approval.id });
     result = await deps.callback.sendHeartbeat(token);
   } catch (error) {
     // A missing key may come back with the next deploy; the next heartbeat tries again.

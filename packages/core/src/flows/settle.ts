@@ -1,11 +1,14 @@
 /**
- * Writing a final outcome and then telling the task: shared by `decide` (the policy settled it)
- * and `sweepDue` (the deadline did).
+ * Writing a final outcome and then telling the task: shared by `decide` (a decision settled it,
+ * in the same write that recorded the decision) and `sweepDue` (the deadline did).
  */
 import type { Approval, AuditEventType, FinalStatus, Outcome } from "../approval.ts";
-import { evaluatePolicy } from "../policy.ts";
-import { computeDueAt } from "../schedule.ts";
-import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
+import type { Settlement } from "../ports.ts";
+import {
+  computeRetryDelay,
+  type DeliverCallbackResult,
+  sendClaimedCallback,
+} from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log, resolveRetryPolicy } from "./flow-deps.ts";
 
 export interface SettleAndNotifyResult {
@@ -18,44 +21,93 @@ export interface SettleAndNotifyResult {
 }
 
 /**
+ * The settlement for `outcome` when a task waits for it: the settling write claims callback
+ * attempt 1, due again one retry delay after the outcome in case the settler dies before sending.
+ */
+export function settlementFor(deps: FlowDeps, outcome: Outcome): Settlement {
+  const retryAt = Date.parse(outcome.at) + computeRetryDelay(1, resolveRetryPolicy(deps));
+  return { outcome, firstAttempt: { retryAt } };
+}
+
+/**
  * Settles `approvalId` with `outcome` (only while PENDING) and delivers the callback at once.
- * The settle write already sets callback PENDING with `dueAt` one retry delay ahead, so if this
- * process dies before delivering, the sweeper delivers instead. Losing the race is not an
- * error: whoever won settles and delivers.
+ * Losing the race is not an error: whoever won settles and delivers.
  */
 export async function settleAndNotify(
   deps: FlowDeps,
   approvalId: string,
   outcome: Outcome,
 ): Promise<SettleAndNotifyResult> {
-  const dueAt = computeDueAt(
-    { status: outcome.status, callback: "PENDING" },
-    { callbackRetryAt: Date.parse(outcome.at) + resolveRetryPolicy(deps).baseDelayMs },
-  );
-  const result = await deps.store.settle(approvalId, { outcome, callback: "PENDING", dueAt });
+  const settlement = settlementFor(deps, outcome);
+  const result = await deps.store.settle(approvalId, settlement);
   if (!result.ok) {
     return {
       approval: result.reason === "not-found" ? undefined : result.approval,
       settled: false,
     };
   }
-  await deps.store.appendEvent(approvalId, {
+  await recordSettled(deps, result.approval);
+  const callback = await notifySettled(deps, result.approval, settlement);
+  return { approval: result.approval, settled: true, callback };
+}
+
+/**
+ * Appends the settled / expired event for an approval this process just settled. An audit line
+ * that cannot be written is logged at error level and does not stop the callback: the outcome is
+ * stored already, and the task is waiting.
+ */
+export async function recordSettled(deps: FlowDeps, approval: Approval): Promise<void> {
+  const outcome = approval.outcome!;
+  log(deps, "info", "approval settled", { approvalId: approval.id, ...outcome });
+  await appendAuditSafely(deps, approval.id, {
     type: eventTypeFor(outcome.status),
     at: outcome.at,
     actor: "signoff",
     data: { status: outcome.status, reason: outcome.reason },
   });
-  log(deps, "info", "approval settled", { approvalId, ...outcome });
-  // Listings learn the new status after the task has heard it: the task is the one waiting.
-  // Ending the callback refreshes them with the status it ends with; if it did not end (a retry
-  // is scheduled, or this threw), refresh here from what is stored now.
+}
+
+/**
+ * Sends the callback attempt the settling write claimed, then brings listings up to date.
+ * Listings learn the new status after the task has heard it: the task is the one waiting.
+ * Ending the callback refreshes them with the status it ends with; if it did not end (a retry is
+ * scheduled, or this threw), refresh here from what is stored now.
+ */
+export async function notifySettled(
+  deps: FlowDeps,
+  approval: Approval,
+  settlement: Settlement,
+): Promise<DeliverCallbackResult | undefined> {
+  if (settlement.firstAttempt === undefined) return undefined;
   let callback: DeliverCallbackResult | undefined;
   try {
-    callback = await deliverCallback(deps, approvalId);
+    callback = await sendClaimedCallback(deps, approval, {
+      attempt: 1,
+      retryAt: settlement.firstAttempt.retryAt,
+    });
   } finally {
-    if (callback === undefined || !callbackEnded(callback)) await refreshListing(deps, approvalId);
+    if (callback === undefined || !callbackEnded(callback)) await refreshListing(deps, approval.id);
   }
-  return { approval: result.approval, settled: true, callback };
+  return callback;
+}
+
+/** Appends an audit event, logging rather than throwing when it cannot be written. */
+export async function appendAuditSafely(
+  deps: FlowDeps,
+  approvalId: string,
+  event: Parameters<FlowDeps["store"]["appendEvent"]>[1],
+): Promise<boolean> {
+  try {
+    await deps.store.appendEvent(approvalId, event);
+    return true;
+  } catch (error) {
+    log(deps, "error", "audit event not recorded", {
+      approvalId,
+      type: event.type,
+      error: describeError(error),
+    });
+    return false;
+  }
 }
 
 /** Whether deliverCallback ended the callback with its final write (which refreshed listings). */
@@ -73,25 +125,6 @@ async function refreshListing(deps: FlowDeps, approvalId: string): Promise<void>
   } catch (error) {
     log(deps, "warn", "listing refresh failed", { approvalId, error: describeError(error) });
   }
-}
-
-/**
- * Settles `approval` if its decisions settle it under the policy. Also repairs an approval whose
- * deciding write succeeded but whose settle never happened (a crash in between).
- */
-export async function settleIfDecided(
-  deps: FlowDeps,
-  approval: Approval,
-  now: Date,
-): Promise<SettleAndNotifyResult> {
-  const evaluation = evaluatePolicy(approval);
-  if (approval.status !== "PENDING" || !evaluation.settled) return { approval, settled: false };
-  const outcome: Outcome = {
-    status: evaluation.status,
-    reason: evaluation.reason,
-    at: now.toISOString(),
-  };
-  return settleAndNotify(deps, approval.id, outcome);
 }
 
 function eventTypeFor(status: FinalStatus): AuditEventType {

@@ -4,6 +4,7 @@
  */
 import type { Approval, Decision } from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
+import { isRequester } from "../identity.ts";
 import type { LinkAction, LinkClaims } from "../links.ts";
 import type { ApprovalView } from "../ports.ts";
 import { describeError, type FlowDeps, log } from "./flow-deps.ts";
@@ -31,10 +32,17 @@ export type ApprovalPage =
   | { kind: "cancelled"; approval: ApprovalView }
   | { kind: "invalid" };
 
+/**
+ * One `viewed` event per approver per approval per window: every open of a link would otherwise
+ * append one, and anyone holding a link could grow the audit trail without bound.
+ */
+export const VIEW_WINDOW_MS = 10 * 60_000;
+
 export interface ViewApprovalOptions {
   /**
    * Append a `viewed` audit event: true for GET, false for HEAD (a HEAD shows nothing, so it
-   * is not a view). The event records who opened which link; scanners' opens show up too.
+   * is not a view). The event records who opened which link, once per `VIEW_WINDOW_MS`;
+   * scanners' opens show up too.
    */
   recordView: boolean;
 }
@@ -63,15 +71,23 @@ export async function viewApproval(
   // 2. Build the page for the approval's current state.
   const page = await buildPage(deps, approval, claims, !verified.ok, now);
 
-  // 3. Record the view; best effort, since a page must not fail over an audit line.
+  // 3. Record the view, at most once per approver per window; best effort, since a page must
+  // not fail over an audit line.
   if (options.recordView) {
     try {
-      await deps.store.appendEvent(approval.id, {
-        type: "viewed",
-        at: now.toISOString(),
-        actor: claims.sub,
-        data: { action: claims.act, page: page.kind },
-      });
+      const claimed = await deps.store.claimView(
+        approval.id,
+        claims.sub,
+        now.getTime(),
+        VIEW_WINDOW_MS,
+      );
+      if (claimed)
+        await deps.store.appendEvent(approval.id, {
+          type: "viewed",
+          at: now.toISOString(),
+          actor: claims.sub,
+          data: { action: claims.act, page: page.kind },
+        });
     } catch (error) {
       log(deps, "warn", "viewed event not recorded", {
         approvalId: approval.id,
@@ -110,7 +126,7 @@ async function buildPage(
         approver: claims.sub,
         action: claims.act,
         formNonce: await deps.links.signFormNonce(claims, { now }),
-        canApprove: claims.sub !== approval.requestedBy,
+        canApprove: !isRequester(approval.requestedBy, claims.sub),
       };
   }
 }

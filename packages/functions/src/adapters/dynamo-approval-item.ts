@@ -18,6 +18,8 @@ const executionArnField: keyof Approval = TableSchema.executionIndex.partitionKe
 export const APPROVAL_SORT_KEY = "APPROVAL";
 /** Every audit event's sort key starts with this. */
 export const EVENT_SORT_PREFIX = "EVT#";
+/** `VIEW#<approver>`: when that approver's last recorded view was (see `claimView`). */
+export const VIEW_SORT_PREFIX = "VIEW#";
 
 /** Attribute names the store uses in expressions. */
 export const ItemAttribute = {
@@ -55,10 +57,13 @@ export function toApprovalItem(approval: Approval): Item {
   };
 }
 
-/** The approval stored in an item; key and index attributes are dropped. */
+/**
+ * The approval stored in an item; key and index attributes are dropped. Items written before
+ * approvals carried a version read as version 0 (their first versioned write sets 1).
+ */
 export function fromApprovalItem(item: Item): Approval {
   const { [PK]: _pk, [SK]: _sk, [DUE_KEY]: _dueKey, ...approval } = item;
-  return approval as unknown as Approval;
+  return { version: 0, ...approval } as unknown as Approval;
 }
 
 /** An audit event as an item under its approval's partition. */

@@ -94,7 +94,7 @@ describe("listApprovals", () => {
   it("filters by status from the status index, and follows settlement once refreshed", async () => {
     const bob = someone("bob");
     const [first, second, third] = await createMany(3, { approvers: [bob] });
-    const settled = await store.settle(second!.id, { outcome: approved, callback: "NONE" });
+    const settled = await store.settle(second!.id, { outcome: approved });
     await store.refreshListing(settled.ok ? settled.approval : second!);
 
     const pending = await store.listApprovals({ approver: bob, status: "PENDING", limit: 10 });
@@ -108,7 +108,7 @@ describe("listApprovals", () => {
     const cleo = someone("cleo");
     const settled = await createMany(12, { approvers: [cleo] });
     for (const approval of settled) {
-      const result = await store.settle(approval.id, { outcome: approved, callback: "NONE" });
+      const result = await store.settle(approval.id, { outcome: approved });
       if (result.ok) await store.refreshListing(result.approval);
     }
     const [waiting] = await createMany(1, { approvers: [cleo] });
@@ -139,7 +139,7 @@ describe("listApprovals", () => {
     const [approval] = await createMany(1, { approvers: [eve] });
     // Settled, and the listing never refreshed (as if the process died just after): the entries
     // still say PENDING. Rewriting them as they were first written makes sure of it.
-    await store.settle(approval!.id, { outcome: approved, callback: "NONE" });
+    await store.settle(approval!.id, { outcome: approved });
     await dynamo.documentClient.send(
       new BatchWriteCommand({
         RequestItems: {

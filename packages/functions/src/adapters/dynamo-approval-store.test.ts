@@ -44,7 +44,7 @@ async function rawItem(id: string): Promise<Record<string, unknown> | undefined>
 async function settledApproval(dueAt = 1_000) {
   const approval = makeApproval();
   await store.create(approval);
-  await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt });
+  await store.settle(approval.id, { outcome: approved, firstAttempt: { retryAt: dueAt } });
   return approval;
 }
 
@@ -86,78 +86,128 @@ describe("create and get", () => {
   });
 });
 
-describe("recordDecision", () => {
-  it("adds a decision while the approval is pending", async () => {
+describe("commitDecision", () => {
+  it("adds a decision to a pending approval at the version it was read at, and bumps the version", async () => {
     const approval = makeApproval();
     await store.create(approval);
-    const result = await store.recordDecision(approval.id, decision("ann@example.com"));
+    const result = await store.commitDecision(approval.id, {
+      version: 0,
+      decision: decision("ann@example.com"),
+    });
     expect(result.ok).toBe(true);
     expect(result.ok && result.approval.decisions["ann@example.com"]).toEqual(
       decision("ann@example.com"),
     );
+    expect(result.ok && result.approval).toMatchObject({ status: "PENDING", version: 1 });
   });
 
   it("accepts approver emails that are not valid expression names", async () => {
     const approval = makeApproval();
     await store.create(approval);
     const approver = "o'neil.ann+ops@example.com";
-    const result = await store.recordDecision(approval.id, {
-      ...decision(approver),
-      comment: undefined,
+    const result = await store.commitDecision(approval.id, {
+      version: 0,
+      decision: { ...decision(approver), comment: undefined },
     });
     expect(result.ok && Object.keys(result.approval.decisions)).toEqual([approver]);
   });
 
-  it("refuses a second decision by the same approver and returns the first", async () => {
+  it("refuses a decision evaluated on an older version and returns what is stored", async () => {
     const approval = makeApproval();
     await store.create(approval);
-    await store.recordDecision(approval.id, decision("ann@example.com", "approve"));
-    const again = await store.recordDecision(approval.id, decision("ann@example.com", "reject"));
-    expect(again).toMatchObject({ ok: false, reason: "already-decided" });
+    await store.commitDecision(approval.id, { version: 0, decision: decision("ann@example.com") });
+    const stale = await store.commitDecision(approval.id, {
+      version: 0,
+      decision: decision("bob@example.com", "reject"),
+    });
+    expect(stale).toMatchObject({ ok: false, reason: "conflict", approval: { version: 1 } });
+    expect(!stale.ok && "approval" in stale && Object.keys(stale.approval.decisions)).toEqual([
+      "ann@example.com",
+    ]);
+    const current = await store.commitDecision(approval.id, {
+      version: 1,
+      decision: decision("bob@example.com", "reject"),
+    });
+    expect(current.ok && current.approval.version).toBe(2);
+  });
+
+  it("refuses a second decision by the same approver even at the current version", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    await store.commitDecision(approval.id, {
+      version: 0,
+      decision: decision("ann@example.com", "approve"),
+    });
+    const again = await store.commitDecision(approval.id, {
+      version: 1,
+      decision: decision("ann@example.com", "reject"),
+    });
+    expect(again).toMatchObject({ ok: false, reason: "conflict" });
     expect(
       !again.ok && "approval" in again && again.approval.decisions["ann@example.com"]?.decision,
     ).toBe("approve");
   });
 
-  it("refuses a decision once the approval is settled", async () => {
+  it("writes the decision and the outcome it settles together, claiming callback attempt 1", async () => {
     const approval = makeApproval();
     await store.create(approval);
-    await store.settle(approval.id, { outcome: approved, callback: "PENDING" });
-    const late = await store.recordDecision(approval.id, decision("bob@example.com"));
-    expect(late).toMatchObject({
-      ok: false,
-      reason: "not-pending",
-      approval: { status: "APPROVED" },
+    const result = await store.commitDecision(approval.id, {
+      version: 0,
+      decision: decision("ann@example.com"),
+      settlement: { outcome: approved, firstAttempt: { retryAt: 4_321 } },
     });
+    expect(result.ok).toBe(true);
+    expect(await store.get(approval.id)).toMatchObject({
+      status: "APPROVED",
+      outcome: approved,
+      callback: "PENDING",
+      callbackAttempts: 1,
+      dueAt: 4_321,
+      version: 1,
+      decisions: { "ann@example.com": decision("ann@example.com") },
+    });
+    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 4_321 });
   });
 
-  it("reports a replayed decision as already decided even after settlement", async () => {
+  it("refuses a decision once the approval is settled, whatever version it names", async () => {
     const approval = makeApproval();
     await store.create(approval);
-    await store.recordDecision(approval.id, decision("ann@example.com"));
-    await store.settle(approval.id, { outcome: approved, callback: "PENDING" });
-    const replay = await store.recordDecision(approval.id, decision("ann@example.com"));
-    expect(replay).toMatchObject({ ok: false, reason: "already-decided" });
+    await store.settle(approval.id, { outcome: approved, firstAttempt: { retryAt: 1 } });
+    for (const version of [0, 1]) {
+      const late = await store.commitDecision(approval.id, {
+        version,
+        decision: decision("bob@example.com"),
+      });
+      expect(late).toMatchObject({
+        ok: false,
+        reason: "conflict",
+        approval: { status: "APPROVED", decisions: {} },
+      });
+    }
   });
 
   it("reports an unknown approval as not found", async () => {
-    expect(await store.recordDecision("nosuchapproval", decision("ann@example.com"))).toEqual({
-      ok: false,
-      reason: "not-found",
-    });
+    expect(
+      await store.commitDecision("nosuchapproval", {
+        version: 0,
+        decision: decision("ann@example.com"),
+      }),
+    ).toEqual({ ok: false, reason: "not-found" });
   });
 
-  it("lands 20 concurrent decisions by distinct approvers", async () => {
+  it("lets exactly one of 20 concurrent decisions at the same version land", async () => {
     const approvers = Array.from({ length: 20 }, (_, i) => `approver${i}@example.com`);
     const approval = makeApproval({ approvers, policy: { required: 20 } });
     await store.create(approval);
     const results = await Promise.all(
-      approvers.map((approver) => store.recordDecision(approval.id, decision(approver))),
+      approvers.map((approver) =>
+        store.commitDecision(approval.id, { version: 0, decision: decision(approver) }),
+      ),
     );
-    expect(results.every((result) => result.ok)).toBe(true);
-    expect(Object.keys((await store.get(approval.id))?.decisions ?? {}).sort()).toEqual(
-      [...approvers].sort(),
-    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    const stored = await store.get(approval.id);
+    expect(Object.keys(stored?.decisions ?? {})).toHaveLength(1);
+    expect(stored?.version).toBe(1);
   });
 });
 
@@ -169,8 +219,7 @@ describe("settle", () => {
       Array.from({ length: 10 }, (_, i) =>
         store.settle(approval.id, {
           outcome: { ...approved, at: `2026-01-14T15:11:0${i}.000Z` },
-          callback: "PENDING",
-          dueAt: 5_000 + i,
+          firstAttempt: { retryAt: 5_000 + i },
         }),
       ),
     );
@@ -181,7 +230,12 @@ describe("settle", () => {
     );
     const stored = await store.get(approval.id);
     expect(winners[0]?.ok && winners[0].approval).toEqual(stored);
-    expect(stored).toMatchObject({ status: "APPROVED", callback: "PENDING" });
+    expect(stored).toMatchObject({
+      status: "APPROVED",
+      callback: "PENDING",
+      callbackAttempts: 1,
+      version: 1,
+    });
   });
 
   it("removes the due attributes when nothing is due afterwards", async () => {
@@ -189,22 +243,26 @@ describe("settle", () => {
     await store.create(approval);
     const result = await store.settle(approval.id, {
       outcome: { status: "CANCELLED", reason: "execution-ended", at: approved.at },
-      callback: "NONE",
     });
     expect(result.ok && result.approval.dueAt).toBeUndefined();
     expect(await rawItem(approval.id)).not.toHaveProperty("dueKey");
   });
 
-  it("moves dueAt to the callback retry time", async () => {
+  it("claims callback attempt 1 and moves dueAt to its retry time", async () => {
     const approval = makeApproval();
     await store.create(approval);
-    await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt: 1_234 });
-    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 1_234 });
+    await store.settle(approval.id, { outcome: approved, firstAttempt: { retryAt: 1_234 } });
+    expect(await rawItem(approval.id)).toMatchObject({
+      dueKey: "DUE",
+      dueAt: 1_234,
+      callback: "PENDING",
+      callbackAttempts: 1,
+    });
   });
 
   it("reports an unknown approval as not found", async () => {
     expect(
-      await store.settle("nosuchapproval", { outcome: approved, callback: "PENDING" }),
+      await store.settle("nosuchapproval", { outcome: approved, firstAttempt: { retryAt: 1 } }),
     ).toEqual({ ok: false, reason: "not-found" });
   });
 });
@@ -213,20 +271,21 @@ describe("callbacks", () => {
   it("lets exactly one of 10 concurrent senders claim an attempt", async () => {
     const approval = await settledApproval();
     const claims = await Promise.all(
-      Array.from({ length: 10 }, () => store.claimCallback(approval.id, 1, 60_000)),
+      Array.from({ length: 10 }, () => store.claimCallback(approval.id, 2, 60_000)),
     );
     expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
-    expect(await store.get(approval.id)).toMatchObject({ callbackAttempts: 1, dueAt: 60_000 });
+    expect(await store.get(approval.id)).toMatchObject({ callbackAttempts: 2, dueAt: 60_000 });
   });
 
   it("only claims the attempt after the stored one", async () => {
     const approval = await settledApproval();
-    expect(await store.claimCallback(approval.id, 2, 60_000)).toBeUndefined();
-    expect(await store.claimCallback(approval.id, 1, 60_000)).toMatchObject({
-      callbackAttempts: 1,
-    });
-    expect(await store.claimCallback(approval.id, 2, 90_000)).toMatchObject({
+    expect(await store.claimCallback(approval.id, 1, 60_000)).toBeUndefined();
+    expect(await store.claimCallback(approval.id, 3, 60_000)).toBeUndefined();
+    expect(await store.claimCallback(approval.id, 2, 60_000)).toMatchObject({
       callbackAttempts: 2,
+    });
+    expect(await store.claimCallback(approval.id, 3, 90_000)).toMatchObject({
+      callbackAttempts: 3,
     });
   });
 
@@ -238,7 +297,6 @@ describe("callbacks", () => {
 
   it("records a failure for the latest claim only", async () => {
     const approval = await settledApproval();
-    await store.claimCallback(approval.id, 1, 60_000);
     await store.claimCallback(approval.id, 2, 90_000);
     expect(await store.failCallback(approval.id, 1, "stale")).toBe(false);
     expect(await store.failCallback(approval.id, 2, "ThrottlingException: retry later")).toBe(true);
@@ -251,7 +309,6 @@ describe("callbacks", () => {
 
   it("finishes a delivered callback and takes it off the due index", async () => {
     const approval = await settledApproval(2_000);
-    await store.claimCallback(approval.id, 1, 3_000);
     const before = await store.listDue(10_000, 100);
     expect(before.approvals.map((a) => a.id)).toContain(approval.id);
 
@@ -265,7 +322,6 @@ describe("callbacks", () => {
 
   it("replaces the outcome when the task had already closed", async () => {
     const approval = await settledApproval();
-    await store.claimCallback(approval.id, 1, 60_000);
     const expired: Outcome = { status: "EXPIRED", reason: "task-closed", at: approved.at };
     expect(
       await store.finishCallback(approval.id, 1, {
@@ -276,6 +332,7 @@ describe("callbacks", () => {
     ).toBe(true);
     expect(await store.get(approval.id)).toMatchObject({
       status: "EXPIRED",
+      version: 2,
       outcome: expired,
       callback: "GAVE_UP",
       callbackError: "TaskTimedOut: the task has already closed",
@@ -284,7 +341,6 @@ describe("callbacks", () => {
 
   it("refuses to finish a stale attempt or a finished callback", async () => {
     const approval = await settledApproval();
-    await store.claimCallback(approval.id, 1, 60_000);
     await store.claimCallback(approval.id, 2, 90_000);
     expect(await store.finishCallback(approval.id, 1, { callback: "DELIVERED" })).toBe(false);
     expect(await store.finishCallback(approval.id, 2, { callback: "DELIVERED" })).toBe(true);
@@ -432,7 +488,7 @@ describe("advanceSchedule", () => {
 
   it("changes nothing once the approval is settled", async () => {
     const approval = await scheduled();
-    await store.settle(approval.id, { outcome: approved, callback: "PENDING", dueAt: 5_000 });
+    await store.settle(approval.id, { outcome: approved, firstAttempt: { retryAt: 5_000 } });
     expect(
       await store.advanceSchedule(approval.id, {
         seenDueAt: 5_000,
@@ -457,7 +513,7 @@ describe("listPendingForExecution", () => {
     for (const approval of [...pending, settled, otherExecution, noExecution]) {
       await store.create(approval);
     }
-    await store.settle(settled.id, { outcome: approved, callback: "PENDING", dueAt: 1_000 });
+    await store.settle(settled.id, { outcome: approved, firstAttempt: { retryAt: 1_000 } });
 
     const found = await store.listPendingForExecution(arn);
     expect(found.map((a) => a.id).sort()).toEqual(pending.map((a) => a.id).sort());

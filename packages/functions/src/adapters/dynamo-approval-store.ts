@@ -18,11 +18,11 @@ import {
   type AuditEvent,
   type AuditEventInput,
   type CallbackFinish,
+  type CommitDecisionResult,
   chainAuditEvent,
-  type Decision,
+  type DecisionCommit,
   DUE_KEY_VALUE,
   type DuePage,
-  type RecordDecisionResult,
   type ScheduleClaim,
   type Settlement,
   type SettleResult,
@@ -39,6 +39,7 @@ import {
   type Item,
   toApprovalItem,
   toEventItem,
+  VIEW_SORT_PREFIX,
   withoutUndefined,
 } from "./dynamo-approval-item.ts";
 import { createDynamoListing } from "./dynamo-approval-listing.ts";
@@ -170,61 +171,59 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
     get,
 
-    async recordDecision(id, decision: Decision): Promise<RecordDecisionResult> {
-      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
-        const approval = await update(id, {
-          UpdateExpression: "SET #decisions.#approver = :decision",
-          ConditionExpression: "#status = :pending AND attribute_not_exists(#decisions.#approver)",
-          ExpressionAttributeNames: {
-            ...expressionNames("decisions", "status"),
-            // Emails are not valid in expressions, so the approver key goes in as a name.
-            "#approver": decision.approver,
-          },
-          ExpressionAttributeValues: {
-            ":decision": withoutUndefined(decision),
-            ":pending": "PENDING",
-          },
-        });
-        if (approval) return { ok: true, approval };
-
-        const stored = await get(id);
-        if (!stored) return { ok: false, reason: "not-found" };
-        // The same approver again (a replayed POST) hears about their decision even once settled.
-        if (stored.decisions[decision.approver]) {
-          return { ok: false, reason: "already-decided", approval: stored };
-        }
-        if (stored.status !== "PENDING") {
-          return { ok: false, reason: "not-pending", approval: stored };
-        }
-      }
-      throw new ApprovalStoreError("contention", "Could not record the decision", {
-        approvalId: id,
+    async countRequestAttempt(id) {
+      // Approvals stored before attempts were counted had one attempt already.
+      return update(id, {
+        UpdateExpression: "SET #requestAttempts = if_not_exists(#requestAttempts, :one) + :one",
+        ConditionExpression: "attribute_exists(#pk)",
+        ExpressionAttributeNames: expressionNames("requestAttempts", "pk"),
+        ExpressionAttributeValues: { ":one": 1 },
       });
     },
 
+    async commitDecision(id, commit: DecisionCommit): Promise<CommitDecisionResult> {
+      const { decision, settlement } = commit;
+      const set = ["#decisions.#approver = :decision", "#version = :nextVersion"];
+      const values: Item = {
+        ":decision": withoutUndefined(decision),
+        ":nextVersion": commit.version + 1,
+        ":version": commit.version,
+        ":pending": "PENDING",
+      };
+      const used: ExpressionAttribute[] = ["decisions", "version", "status"];
+      let remove = "";
+      if (settlement !== undefined) {
+        remove = settlementExpression(settlement, set, values, used);
+      }
+      const approval = await update(id, {
+        UpdateExpression: `SET ${set.join(", ")}${remove}`,
+        // Version 0 is also an approval stored before versions existed.
+        ConditionExpression: `${commit.version === 0 ? "(attribute_not_exists(#version) OR #version = :version)" : "#version = :version"} AND #status = :pending AND attribute_not_exists(#decisions.#approver)`,
+        ExpressionAttributeNames: {
+          ...expressionNames(...used),
+          // Emails are not valid in expressions, so the approver key goes in as a name.
+          "#approver": decision.approver,
+        },
+        ExpressionAttributeValues: values,
+      });
+      if (approval) return { ok: true, approval };
+      const stored = await get(id);
+      return stored
+        ? { ok: false, reason: "conflict", approval: stored }
+        : { ok: false, reason: "not-found" };
+    },
+
     async settle(id, settlement: Settlement): Promise<SettleResult> {
-      const { outcome, callback, dueAt } = settlement;
-      const nothingDue = dueAt === undefined;
       for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+        const set = ["#version = if_not_exists(#version, :zero) + :one"];
+        const values: Item = { ":pending": "PENDING", ":zero": 0, ":one": 1 };
+        const used: ExpressionAttribute[] = ["version", "status"];
+        const remove = settlementExpression(settlement, set, values, used);
         const approval = await update(id, {
-          UpdateExpression: nothingDue
-            ? "SET #status = :status, #outcome = :outcome, #callback = :callback REMOVE #dueKey, #dueAt"
-            : "SET #status = :status, #outcome = :outcome, #callback = :callback, #dueKey = :dueKey, #dueAt = :dueAt",
+          UpdateExpression: `SET ${set.join(", ")}${remove}`,
           ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: expressionNames(
-            "status",
-            "outcome",
-            "callback",
-            "dueKey",
-            "dueAt",
-          ),
-          ExpressionAttributeValues: {
-            ":status": outcome.status,
-            ":outcome": withoutUndefined(outcome),
-            ":callback": callback,
-            ":pending": "PENDING",
-            ...(nothingDue ? {} : { ":dueKey": DUE_KEY_VALUE, ":dueAt": dueAt }),
-          },
+          ExpressionAttributeNames: expressionNames(...used),
+          ExpressionAttributeValues: values,
         });
         if (approval) return { ok: true, approval };
 
@@ -285,12 +284,18 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       };
       const used: ExpressionAttribute[] = ["callback", "callbackAttempts", "dueKey", "dueAt"];
       if (finish.outcome) {
-        set.push("#outcome = :outcome", "#status = :status");
+        set.push(
+          "#outcome = :outcome",
+          "#status = :status",
+          "#version = if_not_exists(#version, :zero) + :one",
+        );
         Object.assign(values, {
           ":outcome": withoutUndefined(finish.outcome),
           ":status": finish.outcome.status,
+          ":zero": 0,
+          ":one": 1,
         });
-        used.push("outcome", "status");
+        used.push("outcome", "status", "version");
       }
       if (finish.error !== undefined) {
         set.push("#callbackError = :error");
@@ -331,11 +336,18 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         if (claim.reminder.from !== 0) values[":fromStep"] = claim.reminder.from;
       }
       if (claim.escalation) {
-        set.push("#escalatedAt = :escalatedAt", "#approvers = list_append(#approvers, :add)");
+        // The approvers are what the policy reads: a decision evaluated without them must retry.
+        set.push(
+          "#escalatedAt = :escalatedAt",
+          "#approvers = list_append(#approvers, :add)",
+          "#version = if_not_exists(#version, :zero) + :one",
+        );
         conditions.push("attribute_not_exists(#escalatedAt)");
-        used.push("escalatedAt", "approvers");
+        used.push("escalatedAt", "approvers", "version");
         values[":escalatedAt"] = claim.escalation.at;
         values[":add"] = claim.escalation.add;
+        values[":zero"] = 0;
+        values[":one"] = 1;
       }
       if (claim.heartbeat) {
         set.push("#heartbeatAt = :heartbeatAt");
@@ -367,6 +379,28 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         ExpressionAttributeNames: expressionNames("lastResentAt", "status"),
         ExpressionAttributeValues: { ":at": at, ":notAfter": notAfter, ":pending": "PENDING" },
       });
+    },
+
+    async claimView(approvalId, approver, at, windowMs) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              [TableSchema.partitionKey]: approvalPartition(approvalId),
+              [TableSchema.sortKey]: `${VIEW_SORT_PREFIX}${approver}`,
+              viewedAt: at,
+            },
+            ConditionExpression: "attribute_not_exists(#pk) OR #viewedAt <= :before",
+            ExpressionAttributeNames: { ...expressionNames("pk"), "#viewedAt": "viewedAt" },
+            ExpressionAttributeValues: { ":before": at - windowMs },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailed(error)) return false;
+        throw error;
+      }
     },
 
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {
@@ -467,6 +501,36 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
     refreshListing: relist,
   };
+}
+
+/**
+ * Adds what settling writes to an update: the outcome, and either the callback's first attempt
+ * claimed (PENDING, attempt 1, due at its retry time) or no callback and nothing due. Returns the
+ * REMOVE clause, if any. The caller's condition must require PENDING.
+ */
+function settlementExpression(
+  settlement: Settlement,
+  set: string[],
+  values: Item,
+  used: ExpressionAttribute[],
+): string {
+  const { outcome, firstAttempt } = settlement;
+  set.push("#status = :status", "#outcome = :outcome", "#callback = :callback");
+  used.push("outcome", "callback", "dueKey", "dueAt");
+  Object.assign(values, { ":status": outcome.status, ":outcome": withoutUndefined(outcome) });
+  if (firstAttempt === undefined) {
+    values[":callback"] = "NONE";
+    return " REMOVE #dueKey, #dueAt";
+  }
+  set.push("#callbackAttempts = :firstAttempt", "#dueKey = :dueKey", "#dueAt = :retryAt");
+  used.push("callbackAttempts");
+  Object.assign(values, {
+    ":callback": "PENDING",
+    ":firstAttempt": 1,
+    ":dueKey": DUE_KEY_VALUE,
+    ":retryAt": firstAttempt.retryAt,
+  });
+  return "";
 }
 
 function assertAttempt(attempt: number): void {

@@ -20,6 +20,8 @@ const ATTRIBUTES = {
   escalatedAt: "escalatedAt",
   heartbeatAt: "heartbeatAt",
   lastResentAt: "lastResentAt",
+  version: "version",
+  requestAttempts: "requestAttempts",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -38,6 +40,8 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.escalatedAt,
   ATTRIBUTES.heartbeatAt,
   ATTRIBUTES.lastResentAt,
+  ATTRIBUTES.version,
+  ATTRIBUTES.requestAttempts,
 ];
 
 /**

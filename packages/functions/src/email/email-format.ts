@@ -2,6 +2,7 @@
  * What every signoff email shares: the page shell, the subject line, and how times are written.
  * Values are interpolated through hono's `html` template, which escapes them.
  */
+import { DEFAULT_SUBJECT } from "@signoff/core";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
@@ -15,9 +16,14 @@ export type Fragment = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 const MAX_SUBJECT_LENGTH = 200;
 
-/** `<prefix>: <subject>` on one header line, capped: a newline in the subject must not start another. */
+/**
+ * `<prefix>: <subject>` on one header line, capped: a newline in the subject must not start
+ * another. A request without a subject (`DEFAULT_SUBJECT`) says so once: "Approval requested",
+ * not "Approval requested: Approval requested".
+ */
 export function renderSubjectLine(prefix: string, subject: string): string {
-  const line = `${prefix}: ${subject.replace(/\s+/g, " ").trim()}`;
+  const text = subject.replace(/\s+/g, " ").trim();
+  const line = text === DEFAULT_SUBJECT ? prefix : `${prefix}: ${text}`;
   return line.length > MAX_SUBJECT_LENGTH ? `${line.slice(0, MAX_SUBJECT_LENGTH - 1)}…` : line;
 }
 

@@ -48,6 +48,18 @@ describe("renderApprovalEmail", () => {
     expect(email.text).not.toContain("Requested by");
   });
 
+  it("says 'Approval requested' once when the request gave no subject", () => {
+    const untitled = makeApproval({ subject: "Approval requested" });
+    expect(renderApprovalEmail({ approval: untitled, ...urls }).subject).toBe("Approval requested");
+    expect(renderApprovalEmail({ approval: untitled, kind: "reminder", ...urls }).subject).toBe(
+      "Reminder: approval requested",
+    );
+    const titled = makeApproval({ subject: "Deploy 1.4" });
+    expect(renderApprovalEmail({ approval: titled, ...urls }).subject).toBe(
+      "Approval requested: Deploy 1.4",
+    );
+  });
+
   it("keeps the subject on one header line", () => {
     const email = renderApprovalEmail({
       approval: makeApproval({ subject: "Deploy\r\nBcc: everyone@example.com" }),

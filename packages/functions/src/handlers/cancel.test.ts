@@ -148,16 +148,19 @@ describe("the cancel handler", () => {
 
   it("leaves decided approvals, other executions and approvals without one alone", async () => {
     const decided = await request({ approvers: ["ann@example.com"] });
-    await deps.store.recordDecision(decided, {
-      approver: "ann@example.com",
-      decision: "approve",
-      at: new Date().toISOString(),
-      channel: "link",
-    });
-    await deps.store.settle(decided, {
-      outcome: { status: "APPROVED", reason: "quorum", at: new Date().toISOString() },
-      callback: "PENDING",
-      dueAt: Date.now() + 60_000,
+    await deps.store.commitDecision(decided, {
+      version: 0,
+      decision: {
+        approver: "ann@example.com",
+        decision: "approve",
+        at: new Date().toISOString(),
+        channel: "link",
+        seq: 1,
+      },
+      settlement: {
+        outcome: { status: "APPROVED", reason: "quorum", at: new Date().toISOString() },
+        firstAttempt: { retryAt: Date.now() + 60_000 },
+      },
     });
     const other = await emulators.sfn.startWaitingTask();
     task = other;

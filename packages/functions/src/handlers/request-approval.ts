@@ -3,8 +3,12 @@
  * stores the approval, emails the approvers and returns. The execution waits until someone
  * decides and SendTaskSuccess/Failure is called.
  */
-import { requestApproval } from "@signoff/core";
-import { InvalidRequestError, parseApprovalRequest } from "../request/parse-request.ts";
+import { ApprovalErrors, failRequestTasks, requestApproval } from "@signoff/core";
+import {
+  findTaskTokens,
+  InvalidRequestError,
+  parseApprovalRequest,
+} from "../request/parse-request.ts";
 import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
 
 export interface RequestApprovalResponse {
@@ -17,18 +21,31 @@ export interface RequestApprovalResponse {
 
 /**
  * Builds the handler around a runtime.
- * @throws InvalidRequestError (`Approval.InvalidRequest`) for a payload it cannot accept.
+ * @throws InvalidRequestError (`Approval.InvalidRequest`) for a payload it cannot accept, after
+ * failing the task the payload names with that error, so an asynchronous invocation (whose
+ * thrown error nobody sees) does not leave the task waiting for its timeout.
  */
 export function createRequestApprovalHandler(runtime: Runtime) {
   return async (event: unknown): Promise<RequestApprovalResponse> => {
-    const input = parseApprovalRequest(event, runtime.requestDefaults);
-    const result = await requestApproval(runtime.deps, input);
-    if (!result.ok) throw new InvalidRequestError(result.field, result.message);
-    return {
-      approvalId: result.approvalId,
-      created: result.created,
-      emailed: result.emailed.length,
-    };
+    try {
+      const input = parseApprovalRequest(event, runtime.requestDefaults);
+      const result = await requestApproval(runtime.deps, input);
+      if (!result.ok) throw new InvalidRequestError(result.field, result.message);
+      return {
+        approvalId: result.approvalId,
+        created: result.created,
+        emailed: result.emailed.length,
+      };
+    } catch (error) {
+      if (error instanceof InvalidRequestError) {
+        await failRequestTasks(runtime.deps, findTaskTokens(event), {
+          error: ApprovalErrors.InvalidRequest,
+          message: error.message,
+          field: error.field,
+        });
+      }
+      throw error;
+    }
   };
 }
 

@@ -10,6 +10,7 @@ import {
   startSesInbox,
 } from "../test-support/emulators.ts";
 import { createTestRuntime, findLinks } from "../test-support/runtime-fixture.ts";
+import { withStoreHooks } from "../test-support/store-hooks.ts";
 import { createApp } from "./app.ts";
 
 let dynamo: DynamoEmulator;
@@ -54,13 +55,61 @@ async function openForm(url: string) {
   return { response, page, nonce };
 }
 
-function post(url: string, form: Record<string, string>) {
-  return app.request(path(url), {
+function post(url: string, form: Record<string, string>, to: Hono = app) {
+  return to.request(path(url), {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(form).toString(),
   });
 }
+
+describe("a decision whose aftermath fails", () => {
+  it("is still reported as recorded when its audit line cannot be written", async () => {
+    const { links, approvalId } = await requestApproval();
+    const failingAudit = createApp({
+      ...runtime.deps,
+      store: withStoreHooks(runtime.deps.store, {
+        before(method) {
+          if (method === "appendEvent") throw new Error("ProvisionedThroughputExceededException");
+        },
+      }),
+    });
+    const { nonce } = await openForm(links["ann@example.com"]!.approve);
+    const response = await post(
+      links["ann@example.com"]!.approve,
+      { decision: "approve", nonce: nonce! },
+      failingAudit,
+    );
+    const page = await response.text();
+    expect(response.status).toBe(200);
+    expect(page).toContain("Approved: your decision is recorded");
+    expect(page).not.toContain("Nothing was changed");
+    expect(await runtime.deps.store.get(approvalId)).toMatchObject({ status: "APPROVED" });
+  });
+
+  it("never claims nothing was changed when a POST fails after its decision may be stored", async () => {
+    const { links, approvalId } = await requestApproval();
+    const lostAnswer = createApp({
+      ...runtime.deps,
+      store: withStoreHooks(runtime.deps.store, {
+        after(method) {
+          if (method === "commitDecision") throw new Error("socket hang up");
+        },
+      }),
+    });
+    const { nonce } = await openForm(links["ann@example.com"]!.reject);
+    const response = await post(
+      links["ann@example.com"]!.reject,
+      { decision: "reject", nonce: nonce! },
+      lostAnswer,
+    );
+    const page = await response.text();
+    expect(response.status).toBe(500);
+    expect(page).not.toContain("Nothing was changed");
+    expect(page).toContain("Open the link again");
+    expect(await runtime.deps.store.get(approvalId)).toMatchObject({ status: "REJECTED" });
+  });
+});
 
 describe("the link pages", () => {
   it("answer health checks", async () => {
@@ -100,7 +149,8 @@ describe("the link pages", () => {
     expect(stored?.status).toBe("PENDING");
     expect(stored?.decisions).toEqual({});
     const events = await runtime.deps.store.listEvents(approvalId);
-    expect(events.filter((e) => e.type === "viewed")).toHaveLength(10);
+    // One approver opening their links ten times is one audited view within ten minutes.
+    expect(events.filter((e) => e.type === "viewed")).toHaveLength(1);
     expect(events.filter((e) => e.type === "decided")).toHaveLength(0);
   });
 

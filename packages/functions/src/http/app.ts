@@ -10,7 +10,7 @@ import { createApiRoutes } from "./api/index.ts";
 import { ApiProblemError, problemResponse } from "./api/problem.ts";
 import { createInboxRoutes } from "./inbox/index.ts";
 import { createLinkRoutes } from "./link-routes.ts";
-import { renderProblemPage } from "./pages/approval-pages.ts";
+import { renderProblemPage, renderUncertainPage } from "./pages/approval-pages.ts";
 import { pageSecurityHeaders } from "./security-headers.ts";
 
 export interface AppOptions {
@@ -47,10 +47,19 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   app.onError((error, c) => {
     deps.log?.("error", "unhandled error", { path: c.req.routePath, error: error.name });
     if (isPagePath(c.req.path)) {
-      return c.html(
-        renderProblemPage("Something went wrong", "Nothing was changed. Please try again shortly."),
-        500,
-      );
+      // A GET changes nothing; a failed POST may have failed after its decision was stored, so
+      // it must not claim otherwise: the link's page says what is recorded.
+      const page =
+        c.req.method === "POST"
+          ? renderUncertainPage(
+              "Something went wrong",
+              "We could not confirm what happened to your decision. Open the link again: its page shows whether your decision was recorded.",
+            )
+          : renderProblemPage(
+              "Something went wrong",
+              "Nothing was changed. Please try again shortly.",
+            );
+      return c.html(page, 500);
     }
     return c.json({ title: "Internal Server Error", status: 500 }, 500, {
       "Content-Type": "application/problem+json",

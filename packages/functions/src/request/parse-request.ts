@@ -2,9 +2,15 @@
  * Turns a raw request-approval payload into the domain's input, or throws an error named
  * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
  */
-import type { NewApprovalInput, ReminderPlan } from "@signoff/core";
+import { DEFAULT_SUBJECT, type NewApprovalInput, type ReminderPlan } from "@signoff/core";
 import { z } from "zod";
-import { KNOWN_FIELDS, MAX_DEPTH, MAX_SHOWN_BYTES, RequestFields } from "./request-schema.ts";
+import {
+  KNOWN_FIELDS,
+  MAX_DEPTH,
+  MAX_SHOWN_BYTES,
+  RequestFields,
+  TOKEN_MAX_LENGTH,
+} from "./request-schema.ts";
 
 /** The error a state machine sees for a payload signoff cannot accept. Never carries the token. */
 export class InvalidRequestError extends Error {
@@ -25,8 +31,6 @@ export interface RequestDefaults {
   /** Reminders for requests that do not say (`SIGNOFF_DEFAULT_REMINDERS`). */
   reminders?: ReminderPlan;
 }
-
-const DEFAULT_SUBJECT = "Approval requested";
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -80,6 +84,21 @@ function formatPath(path: readonly PropertyKey[]): string {
   }
   return out || "payload";
 }
+
+/**
+ * The task tokens a payload carries, valid or not otherwise: every string under the token's
+ * three names that could be a token (1 to 2,048 characters). Used to fail those tasks when the
+ * payload is refused.
+ */
+export function findTaskTokens(payload: unknown): string[] {
+  if (!isPlainObject(payload)) return [];
+  return TOKEN_FIELDS.map((name) => payload[name]).filter(
+    (value): value is string =>
+      typeof value === "string" && value.length > 0 && value.length <= TOKEN_MAX_LENGTH,
+  );
+}
+
+const TOKEN_FIELDS = ["taskToken", "token", "TaskToken"] as const;
 
 /**
  * Validates a payload against the request contract.

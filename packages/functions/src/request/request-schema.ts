@@ -7,7 +7,7 @@ import { MAX_REMINDER_POINTS, MAX_TAGS, TAG_PATTERN } from "@signoff/core";
 import { z } from "zod";
 
 /** Step Functions task tokens are at most 2,048 characters. */
-const TOKEN_MAX_LENGTH = 2048;
+export const TOKEN_MAX_LENGTH = 2048;
 /** Keeps a stored approval far below DynamoDB's 400 KB item limit. */
 export const MAX_SHOWN_BYTES = 64 * 1024;
 /** Deeper objects than this are refused rather than rendered. */

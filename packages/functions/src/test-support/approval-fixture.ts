@@ -31,6 +31,7 @@ export function makeApproval(overrides: Partial<Approval> = {}): Approval {
     createdAt: new Date(created).toISOString(),
     deadline: new Date(deadline).toISOString(),
     decisions: {},
+    version: 0,
     callbackAttempts: 0,
     dueAt: deadline,
     ...overrides,

@@ -20,8 +20,8 @@ export const TEST_ADMIN_GROUP = "signoff-admins";
 export interface TokenOptions {
   /** Claims to add or override (`email`, `groups`, `iss`, `aud`, ...). */
   claims?: JWTPayload;
-  /** Seconds from now; negative for an expired token. Default 300. */
-  expiresIn?: number;
+  /** Seconds from now; negative for an expired token; null for one with no `exp`. Default 300. */
+  expiresIn?: number | null;
   /** Sign with a key that is not in the JWKS. */
   foreignKey?: boolean;
 }
@@ -53,7 +53,7 @@ export async function startOidcIssuer(
     auth: dev.auth,
     dev,
     async token(email, tokenOptions = {}) {
-      const expiresIn = tokenOptions.expiresIn ?? 300;
+      const expiresIn = tokenOptions.expiresIn === undefined ? 300 : tokenOptions.expiresIn;
       if (!tokenOptions.foreignKey) {
         return dev.token(email, {
           expiresIn,

@@ -48,6 +48,74 @@ describe("bearer auth on /v1", () => {
     expect((await call(path, { token: verified })).status).toBe(200);
   });
 
+  it("answers 401 to a token whose email a Unicode case fold would turn into someone else's", async () => {
+    const { approvalId } = await requestApproval({
+      approvers: ["kim@example.com", "bob@example.com"],
+    });
+    const path = `/v1/approvals/${approvalId}`;
+    // U+212A KELVIN SIGN lower-cases to "k": "\u212Aim" must not become kim.
+    const kelvin = await api.issuer.token("\u212Aim@example.com");
+    const problem = await expectProblem(await call(path, { token: kelvin }), 401);
+    expect(problem.detail).toMatch(/fold to other letters/);
+    const decided = await decide(approvalId, "\u212Aim@example.com", { decision: "approve" });
+    expect(decided.status).toBe(401);
+    expect((await api.runtime.deps.store.get(approvalId))?.decisions).toEqual({});
+    // ASCII case differences are the same person.
+    expect((await call(path, { token: await api.issuer.token("KIM@Example.com") })).status).toBe(
+      200,
+    );
+  });
+
+  it("answers 401 to a token that never expires, saying why", async () => {
+    const { approvalId } = await requestApproval();
+    const token = await api.issuer.token("ann@example.com", { expiresIn: null });
+    const problem = await expectProblem(await call(`/v1/approvals/${approvalId}`, { token }), 401);
+    expect(problem.detail).toBe('The bearer token does not expire: it needs an "exp" claim.');
+  });
+
+  it("answers 401 to a token that lasts longer than a day, by its lifetime or from now", async () => {
+    const { approvalId } = await requestApproval();
+    const path = `/v1/approvals/${approvalId}`;
+    const now = Math.floor(Date.now() / 1000);
+    const tooLong = await Promise.all([
+      api.issuer.token("ann@example.com", { expiresIn: 2 * 86_400 }),
+      // Nearly over, but issued to last longer than a day.
+      api.issuer.token("ann@example.com", { expiresIn: 300, claims: { iat: now - 86_400 } }),
+      // A lifetime within the day, from an `iat` in the future: it still outlives tomorrow.
+      api.issuer.token("ann@example.com", {
+        expiresIn: 86_400 + 600,
+        claims: { iat: now + 3_600 },
+      }),
+    ]);
+    for (const token of tooLong) {
+      const problem = await expectProblem(await call(path, { token }), 401);
+      expect(problem.detail).toBe(
+        "The bearer token lasts longer than the 86400 seconds this API accepts.",
+      );
+    }
+    // The local dev issuer's 12-hour tokens are well within it.
+    const workingDay = await api.issuer.token("ann@example.com", { expiresIn: 12 * 60 * 60 });
+    expect((await call(path, { token: workingDay })).status).toBe(200);
+  });
+
+  it("takes the longest token lifetime from the auth config", async () => {
+    const { approvalId } = await requestApproval();
+    const strict = createApp(api.runtime.deps, {
+      apiAuth: { ...api.issuer.auth, maxTokenLifetimeSeconds: 600 },
+    });
+    const call = async (expiresIn: number) =>
+      strict.request(`/v1/approvals/${approvalId}`, {
+        headers: {
+          Authorization: `Bearer ${await api.issuer.token("ann@example.com", { expiresIn })}`,
+        },
+      });
+    expect((await call(300)).status).toBe(200);
+    const problem = await expectProblem(await call(900), 401);
+    expect(problem.detail).toBe(
+      "The bearer token lasts longer than the 600 seconds this API accepts.",
+    );
+  });
+
   it("answers 401 to a valid token without an email claim", async () => {
     const { approvalId } = await requestApproval();
     const token = await api.issuer.token(undefined);
@@ -146,7 +214,15 @@ describe("POST /v1/approvals/{id}/decisions", () => {
     const settled = await requestApproval();
     await decide(settled.approvalId, "bob@example.com", { decision: "reject" });
     const late = await decide(settled.approvalId, "ann@example.com", { decision: "approve" });
-    expect((await expectProblem(late, 409)).status).toBe(409);
+    const problem = await expectProblem(late, 409);
+    expect(problem).toMatchObject({
+      detail:
+        "The approval was already decided: rejected by bob@example.com. Your decision was not recorded.",
+      approvalStatus: "REJECTED",
+      decidedBy: ["bob@example.com"],
+    });
+    const stored = await api.runtime.deps.store.get(settled.approvalId);
+    expect(Object.keys(stored?.decisions ?? {})).toEqual(["bob@example.com"]);
 
     const expiring = await requestApproval({ timeoutSeconds: 60 });
     api.time += 61_000;

@@ -1,7 +1,7 @@
 /**
  * How a refused API decision is answered: each of decide's reasons maps to one problem.
  */
-import type { DecideResult } from "@signoff/core";
+import { type DecideResult, evaluatePolicy } from "@signoff/core";
 import { ApiProblemError } from "./problem.ts";
 
 type Refusal = Extract<DecideResult, { ok: false }>;
@@ -29,10 +29,28 @@ export function toDecisionProblem(refusal: Refusal): ApiProblemError {
       return new ApiProblemError("conflict", "The approval's deadline has passed.", {
         extra: { approvalStatus: refusal.approval.status, deadline: refusal.approval.deadline },
       });
-    case "not-pending":
-      return new ApiProblemError("conflict", "The approval is no longer pending.", {
-        extra: { approvalStatus: refusal.approval.status, outcome: refusal.approval.outcome },
-      });
+    case "not-pending": {
+      // Who settled it, as the policy replays the recorded decisions (none for a deadline or a
+      // cancellation): the caller's decision arrived after the outcome was determined.
+      const evaluation = evaluatePolicy(refusal.approval);
+      const decidedBy =
+        evaluation.settled && refusal.approval.outcome?.reason === evaluation.reason
+          ? evaluation.decidedBy.map((decision) => decision.approver)
+          : [];
+      const status = refusal.approval.status.toLowerCase();
+      const by = decidedBy.length > 0 ? ` by ${decidedBy.join(" and ")}` : "";
+      return new ApiProblemError(
+        "conflict",
+        `The approval was already decided: ${status}${by}. Your decision was not recorded.`,
+        {
+          extra: {
+            approvalStatus: refusal.approval.status,
+            outcome: refusal.approval.outcome,
+            decidedBy,
+          },
+        },
+      );
+    }
     case "idempotency-key-reused":
       return new ApiProblemError(
         "idempotency-key-reused",

@@ -28,6 +28,10 @@ export const DecisionSchema = z
     at: z.string(),
     channel: z.enum(["link", "api", "inbox", "timeout"]),
     idempotencyKey: z.string().optional(),
+    seq: z.number().int().min(1).optional().openapi({
+      description:
+        "1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in.",
+    }),
   })
   .openapi("Decision");
 
@@ -114,12 +118,20 @@ export const ApprovalSchema = z
           "timeout",
           "execution-ended",
           "task-closed",
+          "undeliverable",
         ]),
         at: z.string(),
+        undelivered: z.array(z.string()).optional().openapi({
+          description: 'With reason "undeliverable": the approvers the request never reached.',
+        }),
       })
       .optional(),
     callbackAttempts: z.number().int(),
     callbackError: z.string().optional(),
+    version: z.number().int().min(0).openapi({
+      description:
+        "Counts the changes to the decisions, the approvers and the status; each decision is written only if the version it was evaluated on is still current.",
+    }),
   })
   // Scheduling fields (reminders, escalation, heartbeats, dueAt) pass through undocumented.
   .catchall(z.unknown())

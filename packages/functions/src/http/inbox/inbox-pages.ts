@@ -3,7 +3,7 @@
  * decision form, and the sign-in page. Every value from a request or a person is escaped by
  * `html`; the forms carry a nonce and never anything about the task token.
  */
-import type { ApprovalView } from "@signoff/core";
+import { type ApprovalView, isRequester } from "@signoff/core";
 import { html } from "hono/html";
 import { formatTime } from "../pages/approval-pages.ts";
 import { renderFields } from "../pages/details.ts";
@@ -30,7 +30,7 @@ function renderItem({ approval, formNonce }: InboxItem, email: string): Html {
   const required = approval.policy.required;
   const own = approval.decisions[email];
   const approved = Object.values(approval.decisions).filter((d) => d.decision === "approve").length;
-  const canApprove = approval.requestedBy !== email;
+  const canApprove = !isRequester(approval.requestedBy, email);
   const form = own
     ? html`<p class="note">You ${own.decision === "approve" ? "approved" : "rejected"} this on ${formatTime(own.at)}; it is waiting for others.</p>`
     : html`<form method="post" action="/inbox/approvals/${approval.id}/decision">

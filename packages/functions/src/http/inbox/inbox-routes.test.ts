@@ -178,10 +178,11 @@ describe("signing in to the inbox", () => {
     expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
   });
 
-  it("refuses a token the issuer did not sign, or an expired one, and sets no cookie", async () => {
+  it("refuses a token the issuer did not sign, an expired one, or one that never expires, and sets no cookie", async () => {
     for (const token of [
       await issuer.token("ann@example.com", { foreignKey: true }),
       await issuer.token("ann@example.com", { expiresIn: -30 }),
+      await issuer.token("ann@example.com", { expiresIn: null }),
       "not a token",
     ]) {
       const response = await postForm("/inbox/session", { token });
@@ -206,6 +207,24 @@ describe("signing in to the inbox", () => {
     expect(response.headers.get("set-cookie")).toMatch(/^signoff_inbox=;.*Max-Age=0/);
     const after = await app.request(response.headers.get("location")!);
     expect(flashOf(await after.text())).toBe("You are signed out.");
+  });
+
+  it("signs out only on a post from signoff's own page, so no other site can sign someone out", async () => {
+    const cookie = await signIn("ann@example.com");
+    const post = (origin: string, site: string) =>
+      app.request("http://localhost/inbox/session/end", {
+        method: "POST",
+        headers: { Cookie: cookie, Origin: origin, "Sec-Fetch-Site": site },
+      });
+    const forged = await post("https://evil.example", "cross-site");
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+    expect((await openInbox(cookie)).page).toContain("Signed in as ann@example.com");
+
+    // The inbox page sends no referrer, so its browser sends `Origin: null`.
+    const own = await post("null", "same-origin");
+    expect(own.status).toBe(303);
+    expect(own.headers.get("set-cookie")).toMatch(/^signoff_inbox=;.*Max-Age=0/);
   });
 
   it("says the inbox is not set up when no identity provider is configured", async () => {

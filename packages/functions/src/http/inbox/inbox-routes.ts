@@ -9,6 +9,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiAuthConfig } from "../../config.ts";
 import { type CallerVerifier, createCallerVerifier } from "../api/bearer-auth.ts";
+import { renderProblemPage } from "../pages/approval-pages.ts";
 import {
   describeFlash,
   FlashCode,
@@ -115,9 +116,9 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
     return c.html(renderInboxPage({ email: session.caller.email, items, ...(flash && { flash }) }));
   });
 
-  // A provider's login page (the local dev issuer's) posts here from its own origin, so the form
-  // carries no nonce; instead a browser must say the post came from signoff's own page or from
-  // that login page, so no other site can sign a visitor in as someone else.
+  // A provider's login page (the local dev issuer's) posts sign-in from its own origin, so the
+  // session forms carry no nonce; instead a browser must say the post came from signoff's own page
+  // or from that login page, so no other site can sign a visitor in as someone else, or out.
   const loginOrigin = auth.inboxLoginUrl && new URL(auth.inboxLoginUrl).origin;
   const fromTrustedPage = (c: Context): boolean => {
     const site = c.req.header("Sec-Fetch-Site");
@@ -151,6 +152,15 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
   });
 
   routes.post("/session/end", (c) => {
+    if (!fromTrustedPage(c)) {
+      return c.html(
+        renderProblemPage(
+          "Not signed out",
+          "Sign out from your inbox page, not from another site.",
+        ),
+        403,
+      );
+    }
     endSession(c);
     return redirectWithFlash(c, FlashCode.signedOut);
   });

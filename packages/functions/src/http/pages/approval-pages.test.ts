@@ -24,6 +24,7 @@ function hostileApproval(): ApprovalView {
     rejectAs: "failure",
     createdAt: "2026-11-21T10:00:00.000Z",
     deadline: "2026-11-22T10:00:00.000Z",
+    version: 1,
     decisions: {
       "bob@example.com": {
         approver: "bob@example.com",

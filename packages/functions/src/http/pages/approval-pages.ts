@@ -3,7 +3,14 @@
  * pages for links that can no longer decide anything. Every value from a request or a person
  * is escaped by `html`.
  */
-import type { ApprovalView, Decision, DecisionKind, OnTimeout } from "@signoff/core";
+import {
+  type ApprovalView,
+  type Decision,
+  type DecisionKind,
+  evaluatePolicy,
+  listDecisionsInOrder,
+  type OnTimeout,
+} from "@signoff/core";
 import { html } from "hono/html";
 import { renderFields } from "./details.ts";
 import { type Html, renderLayout } from "./layout.ts";
@@ -76,7 +83,7 @@ ${renderSummary(approval)}
 ${renderFields(approval.details)}
 ${renderFields(approval.context)}
 <h2>Decisions so far</h2>
-${renderDecisions(Object.values(approval.decisions))}
+${renderDecisions(listDecisionsInOrder(approval))}
 <form method="post">
 <input type="hidden" name="nonce" value="${formNonce}">
 <label for="comment">Comment (optional)</label>
@@ -97,7 +104,7 @@ export function renderRecordedPage(approval: ApprovalView, decision: Decision): 
     "Decision recorded",
     html`<h1>${DECISION_TEXT[decision.decision]}: your decision is recorded</h1>
 <p>Thank you, ${decision.approver}. The request <strong>${approval.subject}</strong> is now ${STATUS_TEXT[approval.status]}.</p>
-${renderDecisions(Object.values(approval.decisions))}`,
+${renderDecisions(listDecisionsInOrder(approval))}`,
   );
 }
 
@@ -109,14 +116,25 @@ export function renderAlreadyDecidedPage(approval: ApprovalView, approver: strin
     ? html`You already ${own.decision === "approve" ? "approved" : "rejected"} this request on ${formatTime(own.at)}`
     : byDeadline
       ? html`Nobody decided by the deadline (${formatTime(approval.deadline)}), so the request was ${STATUS_TEXT[approval.status]}, as it was set up to be`
-      : html`This request was already decided: ${STATUS_TEXT[approval.status]}`;
+      : html`This request was already decided: ${describeSettlement(approval)}`;
   return renderLayout(
     "Already decided",
     html`<h1>${headline}</h1>
 <p><strong>${approval.subject}</strong></p>
-${renderDecisions(Object.values(approval.decisions))}
-<p class="note">Nothing was changed.</p>`,
+${renderDecisions(listDecisionsInOrder(approval))}
+<p class="note">Your decision was not recorded: the outcome was settled before it arrived. Nothing was changed.</p>`,
   );
+}
+
+/** "approved by alice@example.com at 2026-11-21 14:05 UTC": who settled it, and when. */
+export function describeSettlement(approval: ApprovalView): string {
+  const status = STATUS_TEXT[approval.status];
+  const evaluation = evaluatePolicy(approval);
+  const at = approval.outcome ? ` at ${formatTime(approval.outcome.at)}` : "";
+  if (!evaluation.settled || evaluation.decidedBy.length === 0) return `${status}${at}`;
+  const by = evaluation.decidedBy.map((decision) => decision.approver);
+  const names = by.length === 1 ? by[0] : `${by.slice(0, -1).join(", ")} and ${by.at(-1)}`;
+  return `${status} by ${names}${at}`;
 }
 
 /** The page for a link past its deadline. */
@@ -129,12 +147,16 @@ ${approval ? html`<p>The deadline for <strong>${approval.subject}</strong> was $
   );
 }
 
-/** The page for a request that is no longer needed (its execution ended). */
+/** The page for a request that is no longer needed (its execution ended, or it never reached everyone). */
 export function renderCancelledPage(approval: ApprovalView): Html {
+  const why =
+    approval.outcome?.reason === "undeliverable"
+      ? "its email could not be delivered to every approver, so the workflow was told it failed"
+      : "the workflow that asked for it ended";
   return renderLayout(
     "No longer needed",
     html`<h1>This request is no longer needed</h1>
-<p><strong>${approval.subject}</strong> was cancelled because the workflow that asked for it ended. Nothing to do.</p>`,
+<p><strong>${approval.subject}</strong> was cancelled because ${why}. Nothing to do.</p>`,
   );
 }
 
@@ -155,4 +177,9 @@ export function renderProblemPage(title: string, message: string, approval?: App
 ${approval ? html`<p><strong>${approval.subject}</strong></p>` : html``}
 <p class="note">Nothing was changed.</p>`,
   );
+}
+
+/** A page for when we cannot tell whether anything changed; it never says "nothing was changed". */
+export function renderUncertainPage(title: string, message: string): Html {
+  return renderLayout(title, html`<h1>${title}</h1><p>${message}</p>`);
 }
