@@ -516,6 +516,8 @@ export interface components {
       };
       callbackAttempts: number;
       callbackError?: string;
+      /** @description Mail to approvers that did not get through, as SES reported it, oldest first (at most 100); absent when none. */
+      emailProblems?: components["schemas"]["EmailProblem"][];
       /** @description Counts the changes to the decisions, the approvers and the status; each decision is written only if the version it was evaluated on is still current. */
       version: number;
     } & {
@@ -532,6 +534,27 @@ export interface components {
       idempotencyKey?: string;
       /** @description 1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in. */
       seq?: number;
+    };
+    EmailProblem: {
+      approver: string;
+      /**
+       * @description bounce: the receiving server refused it; complaint: the recipient marked it as spam; reject: SES would not send it; delay: SES is still trying.
+       * @enum {string}
+       */
+      kind: "bounce" | "complaint" | "reject" | "delay";
+      /** @description Permanent, Transient or Undetermined. */
+      bounceType?: string;
+      bounceSubType?: string;
+      /** @description The mailbox provider's feedback type (abuse, fraud, ...). */
+      complaintType?: string;
+      delayType?: string;
+      /** @description Which email: request, reminder, escalation or cancelled. */
+      email?: string;
+      /** @description When SES says it happened. */
+      at: string;
+      recordedAt: string;
+      /** @description The SES event that reported it; the audit event carries it too. */
+      eventId: string;
     };
     Problem: {
       type: string;

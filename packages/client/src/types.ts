@@ -8,6 +8,8 @@ type Schemas = components["schemas"];
 /** An approval as the API shows it (never its task token). */
 export type Approval = Schemas["Approval"];
 export type ApprovalStatus = Approval["status"];
+/** Mail to an approver that SES reported did not get through (`Approval.emailProblems`). */
+export type EmailProblem = Schemas["EmailProblem"];
 /** One approver's recorded decision. */
 export type Decision = Schemas["Decision"];
 /** What `decide` sends: approve or reject, with an optional comment. */

@@ -170,7 +170,44 @@ export interface Approval {
    * escalation, heartbeat, deadline, callback retry; see `computeDueAt`); absent when nothing is due.
    */
   dueAt?: number;
+  /**
+   * Mail to an approver that SES reported did not get through (bounced, complained of, rejected,
+   * delayed), oldest first; absent when none. At most `MAX_EMAIL_PROBLEMS` are kept.
+   */
+  emailProblems?: EmailProblem[];
 }
+
+/**
+ * What SES reported about one email: `bounce` (the receiving server refused it), `complaint`
+ * (the recipient marked it as spam), `reject` (SES would not send it), `delay` (SES is still
+ * trying). Values are SES's own; the raw message is never kept.
+ */
+export type EmailProblemKind = "bounce" | "complaint" | "reject" | "delay";
+
+export interface EmailProblem {
+  /** The approver the email was addressed to (lower-cased). */
+  approver: string;
+  kind: EmailProblemKind;
+  /** `bounce`: Permanent, Transient or Undetermined. */
+  bounceType?: string;
+  /** `bounce`: e.g. General, NoEmail, Suppressed, MailboxFull. */
+  bounceSubType?: string;
+  /** `complaint`: the feedback type the mailbox provider reported (abuse, fraud, ...), if any. */
+  complaintType?: string;
+  /** `delay`: e.g. MailboxFull, SpamDetected, TransientCommunicationFailure. */
+  delayType?: string;
+  /** Which email it was (request, reminder, escalation, cancelled), when the mail says. */
+  email?: string;
+  /** ISO-8601: when SES says it happened. */
+  at: string;
+  /** ISO-8601: when signoff recorded it. */
+  recordedAt: string;
+  /** The EventBridge event that reported it: the same event delivered again is recorded once. */
+  eventId: string;
+}
+
+/** The most email problems kept on one approval; later ones are logged, not stored. */
+export const MAX_EMAIL_PROBLEMS = 100;
 
 /** Audit trail event types. */
 export type AuditEventType =
@@ -185,7 +222,8 @@ export type AuditEventType =
   | "cancelled"
   | "reminded"
   | "escalated"
-  | "resent";
+  | "resent"
+  | "email-problem";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

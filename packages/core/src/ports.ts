@@ -10,6 +10,7 @@ import type {
   AuditEventInput,
   CallbackState,
   Decision,
+  EmailProblem,
   ExecutionEndStatus,
   Outcome,
 } from "./approval.ts";
@@ -104,6 +105,12 @@ export interface ApprovalQuery {
   cursor?: string;
 }
 
+export type EmailProblemsResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; reason: "not-found" }
+  /** `duplicate`: this event's problems are stored already; `full`: no room for more. */
+  | { ok: false; reason: "duplicate" | "full"; approval: Approval };
+
 export interface ApprovalListPage {
   approvals: Approval[];
   /** Present when more may follow: pass it back as `cursor` for the next page. */
@@ -161,6 +168,12 @@ export interface ApprovalStore {
    * trail without bound; writes nothing to the approval item itself.
    */
   claimView(approvalId: string, approver: string, at: number, windowMs: number): Promise<boolean>;
+  /**
+   * Adds `problems` (all reported by one event, `problems[0].eventId`) to the approval's
+   * `emailProblems` in one conditional write, unless that event is recorded already or the
+   * approval holds `MAX_EMAIL_PROBLEMS`. Never changes the status, the version or anything due.
+   */
+  recordEmailProblems(approvalId: string, problems: EmailProblem[]): Promise<EmailProblemsResult>;
   /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
   appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
   /** The whole audit trail, oldest first. */
@@ -187,21 +200,35 @@ export interface ApprovalStore {
  */
 export type ApprovalEmailKind = "request" | "reminder" | "escalation" | "cancelled";
 
-/**
- * One email to one approver. Every kind carries the approver's two signed links: for "cancelled"
- * they open the "no longer needed" page, so a mailer that shows them anyway misleads nobody.
- */
-export interface ApprovalEmail {
-  kind: ApprovalEmailKind;
+/** The emails that ask for a decision, and so carry the approver's two signed links. */
+export type DecisionEmailKind = Exclude<ApprovalEmailKind, "cancelled">;
+
+/** One email to one approver. */
+export type ApprovalEmail = DecisionEmail | CancelledEmail;
+
+/** The request, a reminder, or the request to an escalated approver: with the two links. */
+export interface DecisionEmail {
+  kind: DecisionEmailKind;
   to: string;
-  /** The approval as it is after the step that sent this email (for "cancelled": settled). */
+  /** The approval as it is after the step that sent this email. */
   approval: ApprovalView;
   approveUrl: string;
   rejectUrl: string;
-  /** "cancelled" because the execution ended: how it ended. `approval.outcome.reason` says why. */
-  executionStatus?: ExecutionEndStatus;
   /** "reminder" and "escalation": seconds left until the deadline when the email was sent. */
   secondsLeft?: number;
+}
+
+/**
+ * The notice that a request is no longer needed. It has nothing to decide, so no links: sending
+ * it needs no signing key. The earlier emails' links open the "no longer needed" page.
+ */
+export interface CancelledEmail {
+  kind: "cancelled";
+  to: string;
+  /** The approval as settled; `approval.outcome.reason` says why. */
+  approval: ApprovalView;
+  /** When the execution ended: how it ended. */
+  executionStatus?: ExecutionEndStatus;
 }
 
 /** Sends approvers their mail. Rendering (HTML + text, escaped) belongs to the adapter. */

@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ApiAuthVariable, ConfigError, ConfigVariable, loadConfig, SST_LINKS } from "./config.ts";
+import {
+  ApiAuthVariable,
+  ConfigError,
+  ConfigVariable,
+  loadConfig,
+  loadConfigFor,
+  SST_LINKS,
+} from "./config.ts";
 import type { LinkedValuesResult } from "./sst-resources.ts";
 
 const linkSecret = randomBytes(32).toString("base64url");
@@ -93,8 +100,10 @@ describe("loadConfig", () => {
       SIGNOFF_DEFAULT_REMINDERS: '{"at":[2]}',
       SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "0",
       SIGNOFF_REQUEST_MAX_ATTEMPTS: "11",
+      SIGNOFF_SES_CONFIGURATION_SET: "signoff.prod",
     });
     expect(Object.keys(problems).sort()).toEqual(Object.values(ConfigVariable).sort());
+    expect(problems[ConfigVariable.sesConfigurationSet]).toMatch(/configuration set name/);
     expect(problems[ConfigVariable.linkKeys]).toMatch(/16-byte secret; at least 32/);
     expect(problems[ConfigVariable.tokenKeys]).toMatch(/repeats an earlier key id/);
     expect(problems[ConfigVariable.defaultApprovers]).toMatch(/entry 2 is not an email/);
@@ -120,6 +129,16 @@ describe("loadConfig", () => {
     const config = loadConfig({ ...valid, SIGNOFF_REQUEST_MAX_ATTEMPTS: "5" }, NOTHING_LINKED);
     expect(config.requestMaxAttempts).toBe(5);
     expect(loadConfig(valid, NOTHING_LINKED).requestMaxAttempts).toBeUndefined();
+  });
+
+  it("reads the SES configuration set, none when unset or blank", () => {
+    const env = { ...valid, SIGNOFF_SES_CONFIGURATION_SET: " signoff-prod_1 " };
+    expect(loadConfig(env, NOTHING_LINKED).sesConfigurationSet).toBe("signoff-prod_1");
+    expect(loadConfig(valid, NOTHING_LINKED)).not.toHaveProperty("sesConfigurationSet");
+    const blank = { ...valid, SIGNOFF_SES_CONFIGURATION_SET: "  " };
+    expect(loadConfig(blank, NOTHING_LINKED)).not.toHaveProperty("sesConfigurationSet");
+    const tooLong = problemsOf({ ...valid, SIGNOFF_SES_CONFIGURATION_SET: "x".repeat(65) });
+    expect(Object.keys(tooLong)).toEqual([ConfigVariable.sesConfigurationSet]);
   });
 
   it("requires token keys of exactly 32 bytes, as A256GCM does", () => {
@@ -161,6 +180,48 @@ describe("loadConfig", () => {
   });
 });
 
+describe("loadConfigFor, one function's settings", () => {
+  const table = { SIGNOFF_TABLE_NAME: "signoff-dev" };
+  const mail = { ...table, SIGNOFF_SENDER: "signoff@example.com" };
+
+  it("reads cancel's table and mail without any keyring or public URL", () => {
+    expect(loadConfigFor("cancel", mail, NOTHING_LINKED)).toEqual({
+      tableName: "signoff-dev",
+      sender: "signoff@example.com",
+    });
+    const withSet = { ...mail, SIGNOFF_SES_CONFIGURATION_SET: "signoff-prod" };
+    expect(loadConfigFor("cancel", withSet, NOTHING_LINKED).sesConfigurationSet).toBe(
+      "signoff-prod",
+    );
+  });
+
+  it("neither reads nor requires what the function does not use", () => {
+    // Keys a function is not given are not looked at, even when something set them badly.
+    const unused = { SIGNOFF_TOKEN_KEYS: "not a keyring", SIGNOFF_PUBLIC_URL: "ftp://x" };
+    expect(loadConfigFor("cancel", { ...mail, ...unused }, NOTHING_LINKED)).not.toHaveProperty(
+      "tokenKeys",
+    );
+    expect(loadConfigFor("sesEvents", { ...table, ...unused }, NOTHING_LINKED)).toEqual({
+      tableName: "signoff-dev",
+    });
+    const linked = { ok: true as const, values: { tableName: "linked-table" } };
+    expect(loadConfigFor("sesEvents", {}, linked)).toEqual({ tableName: "linked-table" });
+  });
+
+  it("names exactly the missing settings the function needs", () => {
+    let cancelProblems: string[] = [];
+    try {
+      loadConfigFor("cancel", {}, NOTHING_LINKED);
+    } catch (error) {
+      cancelProblems = (error as ConfigError).problems.map((problem) => problem.variable);
+    }
+    expect(cancelProblems.sort()).toEqual([ConfigVariable.sender, ConfigVariable.tableName]);
+    expect(() => loadConfigFor("sesEvents", {}, NOTHING_LINKED)).toThrow(
+      /SIGNOFF_TABLE_NAME \(or the linked Resource.Table.name\) is required/,
+    );
+  });
+});
+
 describe("loadConfig with linked values", () => {
   const linkedKeys = `k9:${randomBytes(32).toString("base64url")}`;
 
@@ -173,6 +234,14 @@ describe("loadConfig with linked values", () => {
     expect(config.linkKeys.map((key) => key.kid)).toEqual(["k9"]);
     expect(config.sender).toBe(valid.SIGNOFF_SENDER);
     expect(config.tokenKeys.map((key) => key.kid)).toEqual(["t1"]);
+  });
+
+  it("takes the configuration set an sst.aws.Email links beside its sender", () => {
+    const config = loadConfig(
+      { ...valid, SIGNOFF_SES_CONFIGURATION_SET: "plain-set" },
+      { ok: true, values: { sesConfigurationSet: "linked-set" } },
+    );
+    expect(config.sesConfigurationSet).toBe("linked-set");
   });
 
   it("names both the variable and the link when a value is missing from both", () => {

@@ -3,6 +3,21 @@
  * both keyrings come through SST links (`Resource`); plain environment variables fill whatever is
  * not linked, which on the local stack is everything. Every value is validated; a bad or missing
  * one is reported by name, all at once, and no value (secrets least of all) is echoed.
+ *
+ * Each function reads only what it uses (`ConfigNeeds`): cancel and ses-events sign and decrypt
+ * nothing, so they are given no keyring and do not ask for one.
+ *
+ * | variable | read by | what |
+ * | --- | --- | --- |
+ * | SIGNOFF_TABLE_NAME | all five | the DynamoDB table |
+ * | SIGNOFF_SENDER | all but ses-events | the verified SES From address |
+ * | SIGNOFF_SES_CONFIGURATION_SET | all but ses-events; optional | send through this SES configuration set, each email tagged `signoff-approval=<approval id>` and `signoff-email=<kind>` |
+ * | SIGNOFF_PUBLIC_URL | request-approval, api, sweeper | where links point |
+ * | SIGNOFF_LINK_KEYS | request-approval, api, sweeper | link-signing keyring |
+ * | SIGNOFF_TOKEN_KEYS | request-approval, api, sweeper | task-token keyring |
+ * | SIGNOFF_DEFAULT_APPROVERS, _TIMEOUT_SECONDS, _REMINDERS | request-approval, api, sweeper; optional | request defaults |
+ * | SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS, SIGNOFF_REQUEST_MAX_ATTEMPTS | the same; optional | request limits |
+ * | SIGNOFF_OIDC_*, SIGNOFF_INBOX_LOGIN_URL | api uses them (all three validate them); optional | `/v1` auth, see ApiAuthVariable |
  */
 import {
   DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
@@ -27,6 +42,12 @@ export interface SignoffConfig {
   tableName: string;
   /** Verified SES sender address. */
   sender: string;
+  /**
+   * The SES configuration set every email is sent through, tagged with its approval's id, so
+   * that the set's bounce and complaint events can be recorded on the approval (ses-events).
+   * Absent when SIGNOFF_SES_CONFIGURATION_SET is unset: plain sends, no tags.
+   */
+  sesConfigurationSet?: string;
   /** Base URL links point at, without a trailing slash, e.g. `https://approvals.example.com`. */
   publicUrl: string;
   /** Keys signing approval links (JWS); the first signs, all verify. */
@@ -86,6 +107,7 @@ const MAX_TOKEN_LIFETIME_SECONDS = 2_592_000;
 export const ConfigVariable = {
   tableName: "SIGNOFF_TABLE_NAME",
   sender: "SIGNOFF_SENDER",
+  sesConfigurationSet: "SIGNOFF_SES_CONFIGURATION_SET",
   publicUrl: "SIGNOFF_PUBLIC_URL",
   linkKeys: "SIGNOFF_LINK_KEYS",
   tokenKeys: "SIGNOFF_TOKEN_KEYS",
@@ -152,6 +174,19 @@ const schema = z.object({
     error: "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
   }),
   [ConfigVariable.sender]: required().pipe(z.email({ error: "must be an email address" })),
+  // SES allows up to 64 ASCII letters, digits, underscores and dashes; unset or blank is none.
+  [ConfigVariable.sesConfigurationSet]: z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+          error: "must be an SES configuration set name (1-64 of A-Z a-z 0-9 _ -)",
+        })
+        .optional(),
+    ),
   [ConfigVariable.publicUrl]: required().transform(parsePublicUrl),
   [ConfigVariable.linkKeys]: required().transform(keyringParser()),
   [ConfigVariable.tokenKeys]: required().transform(keyringParser({ exactBytes: TOKEN_KEY_BYTES })),
@@ -176,19 +211,57 @@ const schema = z.object({
 type ConfigField = keyof typeof ConfigVariable;
 
 /**
- * Reads and validates the configuration: each value SST links (`linked`, default: read from
- * SST's `Resource`) wins over its plain variable in `env` (default: `process.env`), so the same
- * handlers run on AWS and on the local stack. Throws ConfigError naming every missing or invalid
- * setting, and links that exist but cannot be read.
+ * What each function reads, by what its code does. Those that sign links or decrypt task tokens
+ * need every setting; cancel writes approvals and emails the "no longer needed" notice (no links
+ * in it); ses-events only writes approvals.
+ */
+export const ConfigNeeds = {
+  /** request-approval, api and sweeper. */
+  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth"],
+  cancel: ["tableName", "sender", "sesConfigurationSet"],
+  sesEvents: ["tableName"],
+} as const satisfies Record<string, readonly (keyof SignoffConfig)[]>;
+
+export type ConfigNeed = keyof typeof ConfigNeeds;
+
+/** The configuration a function with `need` reads: exactly the settings it uses. */
+export type ConfigFor<N extends ConfigNeed> = Pick<SignoffConfig, (typeof ConfigNeeds)[N][number]>;
+
+/** The cancel function's configuration: the table and the mail, no keyring. */
+export type CancelConfig = ConfigFor<"cancel">;
+
+/** The ses-events function's configuration: the table alone. */
+export type StoreConfig = ConfigFor<"sesEvents">;
+
+/**
+ * Reads and validates the whole configuration (request-approval, api, sweeper): each value SST
+ * links (`linked`, default: read from SST's `Resource`) wins over its plain variable in `env`
+ * (default: `process.env`), so the same handlers run on AWS and on the local stack. Throws
+ * ConfigError naming every missing or invalid setting, and links that exist but cannot be read.
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   linked: LinkedValuesResult = readLinkedValues(),
 ): SignoffConfig {
+  return loadConfigFor("full", env, linked);
+}
+
+/**
+ * Reads and validates only the settings `need` names (see `ConfigNeeds`), as `loadConfig` does;
+ * every other variable and link is neither read nor required.
+ */
+export function loadConfigFor<N extends ConfigNeed>(
+  need: N,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  linked: LinkedValuesResult = readLinkedValues(),
+): ConfigFor<N> {
+  const needed: readonly (keyof SignoffConfig)[] = ConfigNeeds[need];
+  const fields = needed.filter((field): field is ConfigField => field in ConfigVariable);
   const linkedValues = linked.ok ? linked.values : {};
   const sources = new Map<string, string>();
   const picked: Record<string, string | undefined> = {};
-  for (const [field, variable] of Object.entries(ConfigVariable) as [ConfigField, string][]) {
+  for (const field of fields) {
+    const variable = ConfigVariable[field];
     const linkedValue = isLinkable(field) ? linkedValues[field] : undefined;
     picked[variable] = linkedValue ?? env[variable];
     sources.set(variable, sourceOf(field, linkedValue !== undefined, picked[variable]));
@@ -197,7 +270,10 @@ export function loadConfig(
   const problems: ConfigProblem[] = linked.ok
     ? []
     : [{ variable: SST_LINKS, source: SST_LINKS, message: linked.reason }];
-  const result = schema.safeParse(picked, { reportInput: false });
+  const mask = Object.fromEntries(fields.map((field) => [ConfigVariable[field], true]));
+  const result = schema
+    .pick(mask as { [V in keyof typeof schema.shape]?: true })
+    .safeParse(picked, { reportInput: false });
   if (!result.success) {
     for (const issue of result.error.issues) {
       const variable = String(issue.path[0] ?? "environment");
@@ -208,33 +284,24 @@ export function loadConfig(
       });
     }
   }
-  const apiAuth = readApiAuth(env, problems);
+  const apiAuth = needed.includes("apiAuth") ? readApiAuth(env, problems) : undefined;
   if (result.success) checkDefaultReminders(result.data, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  const values = result.data;
-  return {
-    tableName: values[ConfigVariable.tableName],
-    sender: values[ConfigVariable.sender],
-    publicUrl: values[ConfigVariable.publicUrl],
-    linkKeys: values[ConfigVariable.linkKeys],
-    tokenKeys: values[ConfigVariable.tokenKeys],
-    defaultApprovers: values[ConfigVariable.defaultApprovers],
-    defaultTimeoutSeconds: values[ConfigVariable.defaultTimeoutSeconds],
-    ...(values[ConfigVariable.defaultReminders] && {
-      defaultReminders: values[ConfigVariable.defaultReminders],
-    }),
-    ...(values[ConfigVariable.minReminderIntervalSeconds] !== undefined && {
-      minReminderIntervalSeconds: values[ConfigVariable.minReminderIntervalSeconds],
-    }),
-    ...(values[ConfigVariable.requestMaxAttempts] !== undefined && {
-      requestMaxAttempts: values[ConfigVariable.requestMaxAttempts],
-    }),
-    ...(apiAuth && { apiAuth }),
-  };
+  const values: Record<string, unknown> = result.data;
+  const config: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[ConfigVariable[field]];
+    if (value !== undefined) config[field] = value;
+  }
+  if (apiAuth) config.apiAuth = apiAuth;
+  return config as ConfigFor<N>;
 }
 
 /** Default reminders must respect the same floor as a request's own (see buildApproval). */
-function checkDefaultReminders(values: z.infer<typeof schema>, problems: ConfigProblem[]): void {
+function checkDefaultReminders(
+  values: Partial<z.infer<typeof schema>>,
+  problems: ConfigProblem[],
+): void {
   const plan = values[ConfigVariable.defaultReminders];
   const floor =
     values[ConfigVariable.minReminderIntervalSeconds] ?? DEFAULT_MIN_REMINDER_INTERVAL_SECONDS;

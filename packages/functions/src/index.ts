@@ -1,4 +1,5 @@
 export * from "./adapters/index.ts";
+export * from "./cancel-runtime.ts";
 export * from "./config.ts";
 export {
   type CancelResponse,
@@ -11,8 +12,22 @@ export {
   createRequestApprovalHandler,
   type RequestApprovalResponse,
 } from "./handlers/request-approval.ts";
-export { createSweeper, SWEEP_LIMIT } from "./handlers/sweeper.ts";
+export {
+  createSesEventsHandler,
+  type SesEmailEvent,
+  type SesEventDetail,
+  type SesEventsResponse,
+  SesProblemEvent,
+} from "./handlers/ses-events.ts";
+export {
+  createSweeper,
+  SWEEP_LIMIT,
+  SWEEP_SAFETY_MARGIN_MS,
+  type SweepContext,
+} from "./handlers/sweeper.ts";
 export { createApp } from "./http/app.ts";
 export * from "./logger.ts";
+export * from "./metrics.ts";
 export * from "./request/parse-request.ts";
 export * from "./runtime.ts";
+export * from "./store-runtime.ts";

@@ -1,37 +1,32 @@
 /**
- * The composition root: config + AWS clients → the adapters and crypto every flow needs.
- * Each entry point builds one runtime at cold start and reuses it for every invocation.
+ * The composition root of the functions that sign links and decrypt task tokens
+ * (request-approval, api, sweeper): config + AWS clients → the adapters and crypto every flow
+ * needs. Each entry point builds one runtime at cold start and reuses it for every invocation.
+ * cancel and ses-events build smaller ones (cancel-runtime.ts, store-runtime.ts).
  */
-import { createLinkSigner, createTokenCipher, type FlowDeps, type FlowLog } from "@signoff/core";
-import { type AwsClients, createAwsClients } from "./adapters/clients.ts";
-import { createDynamoApprovalStore } from "./adapters/dynamo-approval-store.ts";
-import { createSesMailer } from "./adapters/ses-mailer.ts";
+import { createLinkSigner, createTokenCipher, type FlowDeps } from "@signoff/core";
+import { createAwsClients } from "./adapters/clients.ts";
 import { createSfnTaskCallback } from "./adapters/sfn-task-callback.ts";
 import { loadConfig, type SignoffConfig } from "./config.ts";
-import { logger } from "./logger.ts";
+import { createPowertoolsMetrics, type MetricsPublisher, NO_METRICS } from "./metrics.ts";
 import type { RequestDefaults } from "./request/parse-request.ts";
+import { createConfiguredMailer, createStoreDeps, type RuntimeOptions } from "./runtime-parts.ts";
+
+export { logToPowertools, type RuntimeOptions } from "./runtime-parts.ts";
 
 export interface Runtime {
   config: SignoffConfig;
   deps: FlowDeps;
   /** What a request without approvers or a timeout gets. */
   requestDefaults: RequestDefaults;
+  /** What `deps.metrics` records; the Lambda entry points publish it once per invocation. */
+  metrics: MetricsPublisher;
 }
-
-export interface RuntimeOptions {
-  clients?: AwsClients;
-  clock?: () => Date;
-  log?: FlowLog;
-}
-
-/** Flow log lines go to the Powertools logger, which redacts anything token-shaped. */
-export const logToPowertools: FlowLog = (level, message, fields) => {
-  logger[level](message, fields);
-};
 
 /** Wires the adapters for `config`; clients default to the SDK's own environment-driven setup. */
 export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {}): Runtime {
   const clients = options.clients ?? createAwsClients();
+  const metrics = options.metrics ?? NO_METRICS;
   return {
     config,
     requestDefaults: {
@@ -39,9 +34,10 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
       timeoutSeconds: config.defaultTimeoutSeconds,
       ...(config.defaultReminders && { reminders: config.defaultReminders }),
     },
+    metrics,
     deps: {
-      store: createDynamoApprovalStore({ client: clients.dynamo, tableName: config.tableName }),
-      mailer: createSesMailer({ client: clients.ses, from: config.sender }),
+      ...createStoreDeps(config, clients.dynamo, options),
+      mailer: createConfiguredMailer(config, clients.ses),
       callback: createSfnTaskCallback({ client: clients.sfn }),
       links: createLinkSigner({ keys: config.linkKeys }),
       cipher: createTokenCipher({ keys: config.tokenKeys }),
@@ -52,13 +48,11 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
       ...(config.requestMaxAttempts !== undefined && {
         requestMaxAttempts: config.requestMaxAttempts,
       }),
-      clock: options.clock ?? (() => new Date()),
-      log: options.log ?? logToPowertools,
     },
   };
 }
 
-/** The runtime for a Lambda container, from `process.env`. */
+/** The runtime for a Lambda container, from `process.env`, publishing metrics (EMF). */
 export function createRuntimeFromEnv(): Runtime {
-  return createRuntime(loadConfig());
+  return createRuntime(loadConfig(), { metrics: createPowertoolsMetrics() });
 }

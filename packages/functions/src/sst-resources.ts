@@ -12,6 +12,8 @@ import { Resource } from "sst/resource";
 export const LinkedValue = {
   tableName: { resource: "Table", property: "name" },
   sender: { resource: "Email", property: "sender" },
+  // An `sst.aws.Email` links the configuration set it creates beside the sender.
+  sesConfigurationSet: { resource: "Email", property: "configSet" },
   publicUrl: { resource: "Api", property: "url" },
   linkKeys: { resource: "LinkKeys", property: "value" },
   tokenKeys: { resource: "TokenKeys", property: "value" },

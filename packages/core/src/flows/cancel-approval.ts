@@ -3,8 +3,9 @@
  * answered TaskTimedOut / TaskDoesNotExist. Shared by the cancel function and the sweeper.
  */
 import type { Approval, ExecutionEndStatus } from "../approval.ts";
-import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { listEmailedApprovers, recordEmailed, sendCancelledNotice } from "./email-approver.ts";
+import { type CancelDeps, describeError, log, metric } from "./flow-deps.ts";
+import { countSettlement } from "./settle.ts";
 
 export interface CancelApprovalInput {
   /** "execution-ended": an EventBridge status change said so; "task-closed": SendTask* did. */
@@ -36,12 +37,11 @@ export type CancelApprovalResult =
  *    retried cancel finds the approval settled and stops at step 1.
  */
 export async function cancelApproval(
-  deps: FlowDeps,
+  deps: CancelDeps,
   approvalId: string,
   input: CancelApprovalInput,
 ): Promise<CancelApprovalResult> {
-  const now = deps.clock();
-  const at = now.toISOString();
+  const at = deps.clock().toISOString();
 
   // 1. Settle; no dueAt, so the approval leaves the due index.
   const settled = await deps.store.settle(approvalId, {
@@ -64,19 +64,19 @@ export async function cancelApproval(
     },
   });
   log(deps, "info", "approval cancelled", { approvalId, ...input });
+  countSettlement(deps, approval);
   await deps.store.refreshListing(approval);
 
   // 2. One notice to each approver who heard about it.
   const recipients = listEmailedApprovers(await deps.store.listEvents(approvalId));
   const notified: string[] = [];
   const notifyFailed: string[] = [];
-  const extras =
-    input.executionStatus === undefined ? {} : { executionStatus: input.executionStatus };
   for (const to of recipients) {
     try {
-      await emailApprover(deps, approval, to, "cancelled", now, extras);
+      await sendCancelledNotice(deps, approval, to, input.executionStatus);
     } catch (error) {
       notifyFailed.push(to);
+      metric(deps, "EmailsFailed");
       log(deps, "error", "cancellation notice failed", {
         approvalId,
         to,

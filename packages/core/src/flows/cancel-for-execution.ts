@@ -5,7 +5,7 @@
  */
 import type { ExecutionEndStatus } from "../approval.ts";
 import { cancelApproval } from "./cancel-approval.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { type CancelDeps, describeError, log } from "./flow-deps.ts";
 
 export interface CancelForExecutionOptions {
   /** How the execution ended. */
@@ -29,7 +29,7 @@ export interface CancelForExecutionResult {
  * delivered again and finishes the rest; those already cancelled are then skipped.
  */
 export async function cancelForExecution(
-  deps: FlowDeps,
+  deps: CancelDeps,
   executionArn: string,
   options: CancelForExecutionOptions,
 ): Promise<CancelForExecutionResult> {

@@ -1,15 +1,16 @@
 /**
- * Emailing one approver: their two signed links and the email of the given kind. Shared by every
- * flow that writes to approvers (request, reminder, escalation, cancellation notice).
+ * Emailing one approver: the emails that ask for a decision carry their two signed links; the
+ * "no longer needed" notice carries none. Shared by every flow that writes to approvers (request,
+ * reminder, escalation, cancellation notice).
  */
-import type { Approval, AuditEvent } from "../approval.ts";
+import type { Approval, AuditEvent, ExecutionEndStatus } from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
-import type { ApprovalEmail, ApprovalEmailKind } from "../ports.ts";
+import type { ApprovalEmailKind, DecisionEmail, DecisionEmailKind } from "../ports.ts";
 import { buildLinkUrl, type FlowDeps } from "./flow-deps.ts";
 
-/** What an email adds to the approval and its links, by kind. */
+/** What a decision email adds to the approval and its links. */
 export type ApprovalEmailExtras = Omit<
-  ApprovalEmail,
+  DecisionEmail,
   "kind" | "to" | "approval" | "approveUrl" | "rejectUrl"
 >;
 
@@ -19,10 +20,10 @@ export type ApprovalEmailExtras = Omit<
  * (decide() still refuses after the deadline).
  */
 export async function emailApprover(
-  deps: FlowDeps,
+  deps: Pick<FlowDeps, "links" | "mailer" | "publicBaseUrl">,
   approval: Approval,
   to: string,
-  kind: ApprovalEmailKind,
+  kind: DecisionEmailKind,
   now: Date,
   extras: ApprovalEmailExtras = {},
 ): Promise<void> {
@@ -41,9 +42,24 @@ export async function emailApprover(
   });
 }
 
+/** Sends `to` the "no longer needed" notice of `approval` (settled CANCELLED): no links to sign. */
+export async function sendCancelledNotice(
+  deps: Pick<FlowDeps, "mailer">,
+  approval: Approval,
+  to: string,
+  executionStatus?: ExecutionEndStatus,
+): Promise<void> {
+  await deps.mailer.sendApprovalEmail({
+    kind: "cancelled",
+    to,
+    approval: toApprovalView(approval),
+    ...(executionStatus === undefined ? {} : { executionStatus }),
+  });
+}
+
 /** Appends the `emailed` event that records one email sent (its kind, when not the request). */
 export async function recordEmailed(
-  deps: FlowDeps,
+  deps: Pick<FlowDeps, "store" | "clock">,
   approvalId: string,
   to: string,
   kind: ApprovalEmailKind,

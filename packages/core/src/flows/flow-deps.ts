@@ -1,6 +1,8 @@
 /**
- * What every flow is given: the ports, the crypto, the clock and a logger. Handlers build one
- * `FlowDeps` at cold start and pass it to exactly one flow per request.
+ * What every flow is given: the ports, the crypto, the clock, a logger and metrics. Handlers
+ * build one `FlowDeps` at cold start and pass it to exactly one flow per request; a flow that
+ * needs less says so in its signature (`StoreDeps`, `CancelDeps`), so a deployable that lacks
+ * the keys or Step Functions cannot reach them.
  */
 import type { LinkSigner } from "../links.ts";
 import type { ApprovalStore, Mailer, TaskCallback } from "../ports.ts";
@@ -10,6 +12,46 @@ export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Structured logging; flows never pass the task token or its ciphertext in any field. */
 export type FlowLog = (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
+
+/**
+ * The figures flows report, each with its unit. Counts are per event; `DecisionLatency` is from
+ * the request to the decision that settled it; the sweeper's two ages are measured once per run
+ * (0 when it found nothing late).
+ */
+export const FlowMetricUnit = {
+  /** A new approval stored (a retried request is not counted again). */
+  ApprovalsRequested: "Count",
+  /** Settled by people's decisions; dimension `outcome`: approved | rejected. */
+  ApprovalsDecided: "Count",
+  /** Settled by the deadline, whatever `onTimeout` made of it. */
+  ApprovalsExpired: "Count",
+  /** Settled CANCELLED: the execution ended, the task closed, or the request was undeliverable. */
+  ApprovalsCancelled: "Count",
+  /** From `createdAt` to the decision that settled the approval. */
+  DecisionLatency: "Milliseconds",
+  /** An email to an approver that could not be sent (any kind: request, reminder, notice, ...). */
+  EmailsFailed: "Count",
+  /** A callback still PENDING from an earlier attempt that the sweeper tried again. */
+  CallbacksRetried: "Count",
+  /** How overdue the oldest due item a sweeper run found was. */
+  SweeperLag: "Seconds",
+  /** How long the oldest settled outcome a sweeper run found has waited for its callback. */
+  OldestPendingCallbackAge: "Seconds",
+} as const;
+
+export type FlowMetricName = keyof typeof FlowMetricUnit;
+
+/** The one dimension beside the service a metric may carry, with its two values. */
+export interface FlowMetricDimensions {
+  outcome?: "approved" | "rejected";
+}
+
+/** Records one value of a metric; the adapter publishes them (CloudWatch EMF on Lambda). */
+export type FlowMetrics = (
+  name: FlowMetricName,
+  value: number,
+  dimensions?: FlowMetricDimensions,
+) => void;
 
 /** How callbacks are retried: attempt n waits `min(baseDelayMs * 2^(n-1), maxDelayMs)`. */
 export interface CallbackRetryPolicy {
@@ -35,6 +77,7 @@ export interface FlowDeps {
   publicBaseUrl: string;
   clock: () => Date;
   log?: FlowLog;
+  metrics?: FlowMetrics;
   /** Overrides for `DEFAULT_CALLBACK_RETRY`. */
   callbackRetry?: Partial<CallbackRetryPolicy>;
   /** The shortest `reminders.everySeconds` a request may ask for (see `buildApproval`). */
@@ -47,6 +90,12 @@ export interface FlowDeps {
    */
   requestMaxAttempts?: number;
 }
+
+/** What a flow that only reads and writes approvals needs: no mail, no keys, no Step Functions. */
+export type StoreDeps = Pick<FlowDeps, "store" | "clock" | "log" | "metrics">;
+
+/** What cancelling needs: approvals and mail; it signs, decrypts and calls back nothing. */
+export type CancelDeps = StoreDeps & Pick<FlowDeps, "mailer">;
 
 /** Lambda runs an asynchronous invocation at most three times. */
 export const DEFAULT_REQUEST_MAX_ATTEMPTS = 3;
@@ -71,6 +120,16 @@ export function log(
   fields: Record<string, unknown>,
 ): void {
   deps.log?.(level, message, fields);
+}
+
+/** Records a metric through `deps.metrics` when there is one. */
+export function metric(
+  deps: Pick<FlowDeps, "metrics">,
+  name: FlowMetricName,
+  value = 1,
+  dimensions?: FlowMetricDimensions,
+): void {
+  deps.metrics?.(name, value, dimensions);
 }
 
 /** An unexpected error as a log field: its name and code only, since messages may carry input. */

@@ -6,6 +6,7 @@ export * from "./deliver-callback.ts";
 export * from "./email-approver.ts";
 export * from "./fail-request.ts";
 export * from "./flow-deps.ts";
+export * from "./record-email-problem.ts";
 export * from "./request-approval.ts";
 export * from "./resend-approval.ts";
 export * from "./run-due-steps.ts";

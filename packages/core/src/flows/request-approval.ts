@@ -8,7 +8,13 @@ import type { AuditEvent, Outcome } from "../approval.ts";
 import { EmailDeliveryError, RequestUndeliverableError } from "../errors.ts";
 import { buildApproval, type InvalidRequest, type NewApprovalInput } from "../request.ts";
 import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
-import { DEFAULT_REQUEST_MAX_ATTEMPTS, describeError, type FlowDeps, log } from "./flow-deps.ts";
+import {
+  DEFAULT_REQUEST_MAX_ATTEMPTS,
+  describeError,
+  type FlowDeps,
+  log,
+  metric,
+} from "./flow-deps.ts";
 import { notifySettled, recordSettled, settlementFor } from "./settle.ts";
 
 export type RequestApprovalResult =
@@ -57,7 +63,9 @@ export async function requestApproval(
   let approval = created.approval;
   const approvalId = approval.id;
   let events: AuditEvent[] = [];
-  if (!created.ok) {
+  if (created.ok) {
+    metric(deps, "ApprovalsRequested");
+  } else {
     if (approval.status !== "PENDING" || now.getTime() >= Date.parse(approval.deadline)) {
       return { ok: true, approvalId, created: false, emailed: [] };
     }
@@ -91,6 +99,7 @@ export async function requestApproval(
     } catch (error) {
       failed.push(to);
       firstError ??= error;
+      metric(deps, "EmailsFailed");
       log(deps, "error", "approval email failed", { approvalId, to, error: describeError(error) });
       continue;
     }

@@ -5,7 +5,7 @@
  */
 import type { Approval } from "../approval.ts";
 import { emailApprover } from "./email-approver.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 
 export interface ResendInput {
   approvalId: string;
@@ -79,6 +79,7 @@ export async function resendApproval(deps: FlowDeps, input: ResendInput): Promis
       result.resent.push(to);
     } catch (error) {
       result.failed.push(to);
+      metric(deps, "EmailsFailed");
       log(deps, "error", "resend email failed", {
         approvalId: approval.id,
         to,

@@ -11,7 +11,7 @@ import type { ScheduleClaim, TaskCallbackResult } from "../ports.ts";
 import { computeDueAt, dueReminderStep, escalationAt, nextHeartbeatAt } from "../schedule.ts";
 import { type CancelApprovalResult, cancelApproval } from "./cancel-approval.ts";
 import { emailApprover, recordEmailed } from "./email-approver.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 
 export interface DueStepsResult {
   /** False when nothing was due, or another sweep claimed it first. */
@@ -183,6 +183,7 @@ async function sendEach(
       await emailApprover(deps, approval, to, kind, now, { secondsLeft });
     } catch (error) {
       result.emailFailed += 1;
+      metric(deps, "EmailsFailed");
       log(deps, "error", `${kind} email failed`, {
         approvalId: approval.id,
         to,

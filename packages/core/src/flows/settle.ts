@@ -9,7 +9,7 @@ import {
   type DeliverCallbackResult,
   sendClaimedCallback,
 } from "./deliver-callback.ts";
-import { describeError, type FlowDeps, log, resolveRetryPolicy } from "./flow-deps.ts";
+import { describeError, type FlowDeps, log, metric, resolveRetryPolicy } from "./flow-deps.ts";
 
 export interface SettleAndNotifyResult {
   /** The approval as settled, or as someone else settled it when we lost the race. */
@@ -59,6 +59,7 @@ export async function settleAndNotify(
 export async function recordSettled(deps: FlowDeps, approval: Approval): Promise<void> {
   const outcome = approval.outcome!;
   log(deps, "info", "approval settled", { approvalId: approval.id, ...outcome });
+  countSettlement(deps, approval);
   await appendAuditSafely(deps, approval.id, {
     type: eventTypeFor(outcome.status),
     at: outcome.at,
@@ -89,6 +90,37 @@ export async function notifySettled(
     if (callback === undefined || !callbackEnded(callback)) await refreshListing(deps, approval.id);
   }
   return callback;
+}
+
+/**
+ * Counts an approval this process just settled from PENDING, once, by how: decided by people
+ * (with how long they took), expired by its deadline, or cancelled because nobody waits.
+ */
+export function countSettlement(deps: Pick<FlowDeps, "metrics">, approval: Approval): void {
+  const outcome = approval.outcome;
+  if (outcome === undefined) return;
+  switch (outcome.reason) {
+    case "quorum":
+    case "rejected":
+    case "quorum-unreachable":
+      metric(deps, "ApprovalsDecided", 1, {
+        outcome: outcome.status === "APPROVED" ? "approved" : "rejected",
+      });
+      metric(
+        deps,
+        "DecisionLatency",
+        Math.max(0, Date.parse(outcome.at) - Date.parse(approval.createdAt)),
+      );
+      return;
+    case "timeout":
+      metric(deps, "ApprovalsExpired");
+      return;
+    case "execution-ended":
+    case "task-closed":
+    case "undeliverable":
+      metric(deps, "ApprovalsCancelled");
+      return;
+  }
 }
 
 /** Appends an audit event, logging rather than throwing when it cannot be written. */

@@ -7,7 +7,7 @@
 import type { Approval, Outcome } from "../approval.ts";
 import { evaluatePolicy, resolveTimeout } from "../policy.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
-import { describeError, type FlowDeps, log } from "./flow-deps.ts";
+import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 import { runDueSteps } from "./run-due-steps.ts";
 import { settleAndNotify } from "./settle.ts";
 
@@ -19,6 +19,12 @@ export interface SweepOptions {
   now?: Date;
   /** Most approvals handled in one run, so a run fits its Lambda's time; the rest wait. */
   limit: number;
+  /**
+   * Asked before each due approval is taken (and before each page is read): once it answers
+   * true, because the function's time is nearly up, the run takes nothing more, finishes the
+   * approvals in hand, and leaves the rest for the next run.
+   */
+  stopTaking?: () => boolean;
 }
 
 export interface SweepStats {
@@ -52,6 +58,17 @@ export interface SweepStats {
   skipped: number;
   /** Items whose handling threw; they stay due and are tried again next run. */
   failed: number;
+  /** Due approvals read but not taken because `stopTaking` said stop; the next run takes them. */
+  left: number;
+  /** True when `stopTaking` ended the run: `left` were read and not taken, and more may be due. */
+  stoppedEarly: boolean;
+  /** How overdue the oldest due item read was, in seconds (0 when none was). */
+  lagSeconds: number;
+  /**
+   * How long the oldest settled outcome read has waited for its callback, in seconds (0 when
+   * none was waiting).
+   */
+  oldestPendingCallbackSeconds: number;
 }
 
 /**
@@ -61,23 +78,29 @@ export interface SweepStats {
  */
 export const SWEEP_CONCURRENCY = 4;
 
-/** Runs `work` over `items`, at most `limit` at a time. */
+/**
+ * Runs `work` over `items`, at most `limit` at a time, taking no more once `stop` answers true.
+ * Returns how many were taken (all of them ran to the end).
+ */
 async function forEachConcurrently<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
-): Promise<void> {
+  stop?: () => boolean,
+): Promise<number> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !stop?.()) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return next;
 }
 
 /**
- * Handles up to `limit` due approvals, `SWEEP_CONCURRENCY` at a time. Each is handled on its
- * own: one that throws is counted in `failed` and logged, and the run goes on. Only a failing
- * index query ends the run early.
+ * Handles up to `limit` due approvals, `SWEEP_CONCURRENCY` at a time, until `stopTaking` says
+ * stop. Each is handled on its own: one that throws is counted in `failed` and logged, and the
+ * run goes on. Only a failing index query ends the run early. Reports how late the due work was
+ * (`SweeperLag`, `OldestPendingCallbackAge`) once per run.
  */
 export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<SweepStats> {
   const now = options.now ?? deps.clock();
@@ -97,31 +120,66 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
     cancelled: 0,
     skipped: 0,
     failed: 0,
+    left: 0,
+    stoppedEarly: false,
+    lagSeconds: 0,
+    oldestPendingCallbackSeconds: 0,
   };
   let cursor: string | undefined;
   do {
     const pageSize = Math.min(SWEEP_PAGE_SIZE, options.limit - stats.due);
     if (pageSize <= 0) break;
+    if (options.stopTaking?.()) {
+      stats.stoppedEarly = true;
+      break;
+    }
     const page = await deps.store.listDue(now.getTime(), pageSize, cursor);
     stats.read += page.read;
     const approvals = page.approvals.slice(0, pageSize);
-    stats.due += approvals.length;
-    await forEachConcurrently(approvals, SWEEP_CONCURRENCY, async (approval) => {
-      try {
-        await sweepOne(deps, approval, now, stats);
-      } catch (error) {
-        stats.failed += 1;
-        log(deps, "error", "sweep item failed", {
-          approvalId: approval.id,
-          error: describeError(error),
-        });
-      }
-    });
+    measureLateness(approvals, now, stats);
+    const taken = await forEachConcurrently(
+      approvals,
+      SWEEP_CONCURRENCY,
+      async (approval) => {
+        try {
+          await sweepOne(deps, approval, now, stats);
+        } catch (error) {
+          stats.failed += 1;
+          log(deps, "error", "sweep item failed", {
+            approvalId: approval.id,
+            error: describeError(error),
+          });
+        }
+      },
+      options.stopTaking,
+    );
+    stats.due += taken;
+    if (taken < approvals.length) {
+      stats.left += approvals.length - taken;
+      stats.stoppedEarly = true;
+      break;
+    }
     cursor = page.cursor;
   } while (cursor !== undefined);
-  // An idle run every minute is not news; one that did or failed something is.
-  log(deps, stats.due > 0 || stats.failed > 0 ? "info" : "debug", "sweep finished", { ...stats });
+  metric(deps, "SweeperLag", stats.lagSeconds);
+  metric(deps, "OldestPendingCallbackAge", stats.oldestPendingCallbackSeconds);
+  // An idle run every minute is not news; one that did, failed or left something is.
+  const news = stats.due > 0 || stats.failed > 0 || stats.stoppedEarly;
+  log(deps, stats.stoppedEarly ? "warn" : news ? "info" : "debug", "sweep finished", { ...stats });
   return stats;
+}
+
+/** Raises the run's lateness figures to cover `approvals` (due items read at `now`). */
+function measureLateness(approvals: readonly Approval[], now: Date, stats: SweepStats): void {
+  for (const approval of approvals) {
+    if (approval.dueAt !== undefined) {
+      stats.lagSeconds = Math.max(stats.lagSeconds, (now.getTime() - approval.dueAt) / 1000);
+    }
+    if (approval.status !== "PENDING" && approval.callback === "PENDING" && approval.outcome) {
+      const waited = (now.getTime() - Date.parse(approval.outcome.at)) / 1000;
+      stats.oldestPendingCallbackSeconds = Math.max(stats.oldestPendingCallbackSeconds, waited);
+    }
+  }
 }
 
 async function sweepOne(
@@ -164,6 +222,7 @@ async function sweepOne(
   }
   if (approval.callback === "PENDING") {
     stats.callbacksRetried += 1;
+    metric(deps, "CallbacksRetried");
     countCallback(stats, await deliverCallback(deps, approval.id));
     return;
   }

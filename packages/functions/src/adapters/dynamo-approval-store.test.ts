@@ -2,6 +2,8 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ApprovalStore,
   type Decision,
+  type EmailProblem,
+  MAX_EMAIL_PROBLEMS,
   type Outcome,
   TableSchema,
   verifyAuditChain,
@@ -583,5 +585,76 @@ describe("audit events", () => {
     expect(
       (await store.listDue(Number.MAX_SAFE_INTEGER, 1000)).approvals.map((a) => a.id),
     ).not.toContain(approval.id);
+  });
+});
+
+describe("recordEmailProblems", () => {
+  function problems(eventId: string, ...approvers: string[]): EmailProblem[] {
+    return approvers.map((approver) => ({
+      approver,
+      kind: "bounce",
+      bounceType: "Permanent",
+      at: "2026-01-14T15:20:00.000Z",
+      recordedAt: "2026-01-14T15:21:00.000Z",
+      eventId,
+    }));
+  }
+
+  it("appends one event's problems once, and leaves status, version and schedule alone", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const first = await store.recordEmailProblems(approval.id, problems("e1", "ann@example.com"));
+    expect(first).toMatchObject({
+      ok: true,
+      approval: { emailProblems: problems("e1", "ann@example.com") },
+    });
+
+    const again = await store.recordEmailProblems(approval.id, problems("e1", "ann@example.com"));
+    expect(again).toMatchObject({ ok: false, reason: "duplicate" });
+    const second = await store.recordEmailProblems(
+      approval.id,
+      problems("e2", "ann@example.com", "bob@example.com"),
+    );
+    expect(second.ok && second.approval.emailProblems?.map((p) => p.eventId)).toEqual([
+      "e1",
+      "e2",
+      "e2",
+    ]);
+
+    const stored = await store.get(approval.id);
+    expect(stored).toMatchObject({ status: "PENDING", version: 0, dueAt: approval.dueAt });
+    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE" });
+  });
+
+  it("records each of two racing deliveries of one event once, and both of two events", async () => {
+    const approval = makeApproval();
+    await store.create(approval);
+    const results = await Promise.all([
+      store.recordEmailProblems(approval.id, problems("same", "ann@example.com")),
+      store.recordEmailProblems(approval.id, problems("same", "ann@example.com")),
+      store.recordEmailProblems(approval.id, problems("other", "bob@example.com")),
+    ]);
+    expect(results.filter((result) => result.ok)).toHaveLength(2);
+    expect((await store.get(approval.id))?.emailProblems?.map((p) => p.eventId).sort()).toEqual([
+      "other",
+      "same",
+    ]);
+  });
+
+  it("says not-found for an approval it does not have, and full past MAX_EMAIL_PROBLEMS", async () => {
+    expect(
+      await store.recordEmailProblems(randomApprovalId(), problems("e1", "ann@example.com")),
+    ).toEqual({ ok: false, reason: "not-found" });
+
+    const approval = makeApproval();
+    await store.create(approval);
+    const many = Array.from({ length: MAX_EMAIL_PROBLEMS }, (_, i) => `a${i}@example.com`);
+    expect(await store.recordEmailProblems(approval.id, problems("bulk", ...many))).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await store.recordEmailProblems(approval.id, problems("one-more", "ann@example.com")),
+    ).toMatchObject({ ok: false, reason: "full" });
+    expect((await store.get(approval.id))?.emailProblems).toHaveLength(MAX_EMAIL_PROBLEMS);
   });
 });

@@ -23,6 +23,7 @@ import {
   type DecisionCommit,
   DUE_KEY_VALUE,
   type DuePage,
+  MAX_EMAIL_PROBLEMS,
   type ScheduleClaim,
   type Settlement,
   type SettleResult,
@@ -401,6 +402,47 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         if (isConditionFailed(error)) return false;
         throw error;
       }
+    },
+
+    async recordEmailProblems(id, problems) {
+      const eventId = problems[0]?.eventId;
+      if (eventId === undefined || problems.some((problem) => problem.eventId !== eventId)) {
+        throw new RangeError("recordEmailProblems takes one event's problems, at least one");
+      }
+      // Problems are only ever appended, so a list still as long as we read it is the list we
+      // checked for this event: the write is conditioned on that length.
+      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+        const current = await get(id);
+        if (!current) return { ok: false, reason: "not-found" };
+        const stored = current.emailProblems ?? [];
+        if (stored.some((problem) => problem.eventId === eventId)) {
+          return { ok: false, reason: "duplicate", approval: current };
+        }
+        if (stored.length + problems.length > MAX_EMAIL_PROBLEMS) {
+          return { ok: false, reason: "full", approval: current };
+        }
+        const first = stored.length === 0;
+        const approval = await update(id, {
+          UpdateExpression:
+            "SET #emailProblems = list_append(if_not_exists(#emailProblems, :none), :problems)",
+          ConditionExpression: first
+            ? "attribute_exists(#pk) AND (attribute_not_exists(#emailProblems) OR size(#emailProblems) = :count)"
+            : "size(#emailProblems) = :count",
+          ExpressionAttributeNames: expressionNames(
+            "emailProblems",
+            ...(first ? ["pk" as const] : []),
+          ),
+          ExpressionAttributeValues: {
+            ":none": [],
+            ":problems": withoutUndefined(problems),
+            ":count": stored.length,
+          },
+        });
+        if (approval) return { ok: true, approval };
+      }
+      throw new ApprovalStoreError("contention", "Could not record the email problems", {
+        approvalId: id,
+      });
     },
 
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {

@@ -22,6 +22,7 @@ const ATTRIBUTES = {
   lastResentAt: "lastResentAt",
   version: "version",
   requestAttempts: "requestAttempts",
+  emailProblems: "emailProblems",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -42,6 +43,7 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.lastResentAt,
   ATTRIBUTES.version,
   ATTRIBUTES.requestAttempts,
+  ATTRIBUTES.emailProblems,
 ];
 
 /**

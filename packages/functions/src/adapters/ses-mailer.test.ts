@@ -1,5 +1,5 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import type { ApprovalEmail } from "@signoff/core";
+import type { DecisionEmail } from "@signoff/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApproval } from "../test-support/approval-fixture.ts";
 import {
@@ -10,6 +10,7 @@ import {
 } from "../test-support/emulators.ts";
 import { EmailSendError } from "./errors.ts";
 import { createSesMailer } from "./ses-mailer.ts";
+import { APPROVAL_TAG, EMAIL_KIND_TAG } from "./ses-tags.ts";
 
 let ses: SesEmulator;
 
@@ -21,7 +22,7 @@ afterAll(async () => {
   await ses?.stop();
 });
 
-function requestEmail(to: string): ApprovalEmail {
+function requestEmail(to: string): DecisionEmail {
   const { tokenCiphertext: _token, ...approval } = makeApproval({
     subject: "Ship <b>1.4</b>",
     details: { note: "<script>alert(1)</script>", "<img src=x onerror=alert(2)>": "key" },
@@ -34,6 +35,22 @@ function requestEmail(to: string): ApprovalEmail {
     approveUrl: `https://approvals.example.com/a/approve-link-for-${to}?x=1&y=2`,
     rejectUrl: `https://approvals.example.com/a/reject-link-for-${to}`,
   };
+}
+
+/** A client to the emulator that notes each SendEmail request body as it goes out. */
+function notingClient(): { client: SESv2Client; sent: Record<string, unknown>[] } {
+  const client = new SESv2Client({ ...TEST_AWS, endpoint: ses.endpoint });
+  const sent: Record<string, unknown>[] = [];
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const body = (args.request as { body?: unknown }).body;
+      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
+      sent.push(JSON.parse(text) as Record<string, unknown>);
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "noteSentBody" },
+  );
+  return { client, sent };
 }
 
 async function mailTo(to: string): Promise<StoredEmail> {
@@ -77,6 +94,67 @@ describe("SES mailer", () => {
       expect(anchor).toContain('target="_blank"');
       expect(anchor).toContain('rel="noopener noreferrer"');
     }
+  });
+
+  it("sends through the configuration set, tagging each email with its approval and kind", async () => {
+    const { client, sent } = notingClient();
+    const mailer = createSesMailer({
+      client,
+      from: "signoff@example.com",
+      configurationSetName: "signoff-prod",
+    });
+    const email = requestEmail("fay@example.com");
+    const { tokenCiphertext: _token, ...settled } = makeApproval({ status: "CANCELLED" });
+    await mailer.sendApprovalEmail(email);
+    await mailer.sendApprovalEmail({ kind: "cancelled", to: "fay@example.com", approval: settled });
+    client.destroy();
+
+    expect(sent.map((body) => [body.ConfigurationSetName, body.EmailTags])).toEqual([
+      [
+        "signoff-prod",
+        [
+          { Name: APPROVAL_TAG, Value: email.approval.id },
+          { Name: EMAIL_KIND_TAG, Value: "request" },
+        ],
+      ],
+      [
+        "signoff-prod",
+        [
+          { Name: APPROVAL_TAG, Value: settled.id },
+          { Name: EMAIL_KIND_TAG, Value: "cancelled" },
+        ],
+      ],
+    ]);
+    // aws-ses-v2-local accepts both fields and delivers the mail.
+    const delivered = (await ses.readMail()).filter((m) =>
+      m.destination.to.includes("fay@example.com"),
+    );
+    expect(delivered).toHaveLength(2);
+  });
+
+  it("sends neither the set nor tags without a configuration set", async () => {
+    const { client, sent } = notingClient();
+    await createSesMailer({ client, from: "signoff@example.com" }).sendApprovalEmail(
+      requestEmail("gus@example.com"),
+    );
+    client.destroy();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).not.toHaveProperty("ConfigurationSetName");
+    expect(sent[0]).not.toHaveProperty("EmailTags");
+  });
+
+  it("refuses, before sending, an approval id SES would not take as a tag value", async () => {
+    const mailer = createSesMailer({
+      client: ses.client,
+      from: "signoff@example.com",
+      configurationSetName: "signoff-prod",
+    });
+    const email = requestEmail("hal@example.com");
+    const bad = { ...email, approval: { ...email.approval, id: "not a tag value!" } };
+    await expect(mailer.sendApprovalEmail(bad)).rejects.toThrow(/signoff-approval/);
+    expect((await ses.readMail()).some((m) => m.destination.to.includes("hal@example.com"))).toBe(
+      false,
+    );
   });
 
   it("reports a message SES refuses as a final EmailSendError", async () => {

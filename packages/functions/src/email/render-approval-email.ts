@@ -7,7 +7,7 @@
  * only fragments built by `html` itself are inserted unescaped. The approval view carries no task
  * token and nothing here adds one.
  */
-import type { ApprovalEmail, OnTimeout } from "@signoff/core";
+import type { CancelledEmail, DecisionEmail, DecisionEmailKind, OnTimeout } from "@signoff/core";
 import { html } from "hono/html";
 import {
   type Fragment,
@@ -22,11 +22,13 @@ import { renderCancelledEmail } from "./render-cancelled-email.ts";
 export { formatDuration, formatUtc, type RenderedEmail } from "./email-format.ts";
 
 /**
- * What the renderer needs: the approval as shown and the two signed links of one approver, and
- * for emails other than the request (`kind`, default "request") what the port adds for them.
+ * What the renderer needs: one email without its recipient. A decision email (`kind`, default
+ * "request") has the approval as shown and the approver's two signed links; the "no longer
+ * needed" notice has none.
  */
-export type ApprovalEmailContent = Pick<ApprovalEmail, "approval" | "approveUrl" | "rejectUrl"> &
-  Partial<Omit<ApprovalEmail, "approval" | "approveUrl" | "rejectUrl" | "to">>;
+export type ApprovalEmailContent = DecisionEmailContent | Omit<CancelledEmail, "to">;
+
+type DecisionEmailContent = Omit<DecisionEmail, "to" | "kind"> & { kind?: DecisionEmailKind };
 
 const ON_TIMEOUT_TEXT: Record<OnTimeout, string> = {
   fail: "the request fails as timed out",
@@ -61,7 +63,7 @@ interface Facts {
   needed: string;
 }
 
-function describeFacts(content: ApprovalEmailContent): Facts {
+function describeFacts(content: DecisionEmailContent): Facts {
   const { approval } = content;
   const approvers = approval.approvers.length;
   const required = approval.policy.required;
@@ -80,7 +82,7 @@ function describeFacts(content: ApprovalEmailContent): Facts {
 function describeKind({
   kind,
   approval,
-}: ApprovalEmailContent): Pick<Facts, "subjectPrefix" | "lead" | "why"> {
+}: DecisionEmailContent): Pick<Facts, "subjectPrefix" | "lead" | "why"> {
   switch (kind) {
     case "reminder":
       return {
@@ -98,7 +100,7 @@ function describeKind({
   }
 }
 
-function renderHtml(content: ApprovalEmailContent, facts: Facts): string {
+function renderHtml(content: DecisionEmailContent, facts: Facts): string {
   const { approval, approveUrl, rejectUrl } = content;
   const body = html`<p style="margin:0 0 8px;color:#57606a">${facts.lead}</p>
 <h1 style="margin:0 0 16px;font-size:20px">${approval.subject}</h1>
@@ -145,7 +147,7 @@ function renderRecordHtml(record: Record<string, unknown>): Fragment {
   )}</dl>`;
 }
 
-function renderText(content: ApprovalEmailContent, facts: Facts): string {
+function renderText(content: DecisionEmailContent, facts: Facts): string {
   const { approval, approveUrl, rejectUrl } = content;
   const lines = [
     facts.lead,

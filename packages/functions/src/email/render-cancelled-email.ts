@@ -2,7 +2,7 @@
  * The short notice that a request is no longer needed: its execution ended, or the task waiting
  * for it closed, before anyone decided. It carries no buttons: there is nothing left to decide.
  */
-import type { ApprovalEmail, ExecutionEndStatus } from "@signoff/core";
+import type { CancelledEmail, ExecutionEndStatus } from "@signoff/core";
 import { html } from "hono/html";
 import {
   formatUtc,
@@ -22,7 +22,7 @@ const NOTHING_TO_DO =
 
 /** Renders the "no longer needed" notice for one approver. */
 export function renderCancelledEmail(
-  content: Pick<ApprovalEmail, "approval" | "executionStatus">,
+  content: Pick<CancelledEmail, "approval" | "executionStatus">,
 ): RenderedEmail {
   const { approval } = content;
   const why = describeWhy(content);
@@ -50,7 +50,7 @@ export function renderCancelledEmail(
 function describeWhy({
   approval,
   executionStatus,
-}: Pick<ApprovalEmail, "approval" | "executionStatus">): string {
+}: Pick<CancelledEmail, "approval" | "executionStatus">): string {
   if (approval.outcome?.reason === "task-closed") {
     return "The workflow step that was waiting for your approval has already closed, so no decision is needed any more.";
   }

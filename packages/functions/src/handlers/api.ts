@@ -1,23 +1,28 @@
 /**
  * The HTTP API's Lambda entry point: the Hono app behind API Gateway v2, through
- * `hono/aws-lambda`. The app is built from the environment on the first request.
+ * `hono/aws-lambda`. The app is built from the environment on the first request; what the
+ * request's flows recorded is published as metrics before the response returns.
  */
 import { handle } from "hono/aws-lambda";
 import { createApp } from "../http/app.ts";
-import { createRuntimeFromEnv } from "../runtime.ts";
+import { publishingMetrics } from "../metrics.ts";
+import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
 
 type LambdaHandler = ReturnType<typeof handle>;
+
+/** Builds the entry point around a runtime. */
+export function createApiHandler(runtime: Runtime): LambdaHandler {
+  const serve = handle(
+    createApp(runtime.deps, {
+      ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
+    }),
+  );
+  return (event, context) => publishingMetrics(runtime.metrics, () => serve(event, context));
+}
 
 let serve: LambdaHandler | undefined;
 
 export const handler: LambdaHandler = (event, context) => {
-  if (serve === undefined) {
-    const runtime = createRuntimeFromEnv();
-    serve = handle(
-      createApp(runtime.deps, {
-        ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
-      }),
-    );
-  }
+  serve ??= createApiHandler(createRuntimeFromEnv());
   return serve(event, context);
 };

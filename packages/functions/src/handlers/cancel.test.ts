@@ -1,10 +1,12 @@
 /**
- * The cancel function over the production adapters: dynalite, the SES emulator, and sfn-local,
- * where a real execution waits on each approval's task token and is really stopped.
+ * The cancel function on its own runtime (no keyring, no Step Functions client) over the
+ * production adapters: dynalite, the SES emulator, and sfn-local, where a real execution waits on
+ * each approval's task token and is really stopped.
  */
 import { randomUUID } from "node:crypto";
 import { type FlowDeps, requestApproval, viewApproval } from "@signoff/core";
 import { beforeEach, describe, expect, it } from "vitest";
+import { type CancelRuntime, createCancelRuntime } from "../cancel-runtime.ts";
 import { createTestRuntime, findLinks } from "../test-support/runtime-fixture.ts";
 import type { WaitingTask } from "../test-support/sfn-emulator.ts";
 import { useEmulators } from "../test-support/use-emulators.ts";
@@ -16,7 +18,9 @@ import {
 
 const emulators = useEmulators();
 
+/** The full runtime's deps, for requesting and reading approvals. */
 let deps: FlowDeps;
+let cancelRuntime: CancelRuntime;
 let cancel: ReturnType<typeof createCancelHandler>;
 let task: WaitingTask;
 /** Unique per test: the SES store is shared by the whole process. */
@@ -36,7 +40,15 @@ beforeEach(async () => {
     sfnEndpoint: emulators.sfn.endpoint,
   });
   deps = runtime.deps;
-  cancel = createCancelHandler(runtime);
+  // As the Lambda builds it: the table and the sender, nothing else configured.
+  cancelRuntime = createCancelRuntime(
+    { tableName, sender: "signoff@example.com" },
+    {
+      clients: { dynamo: emulators.dynamo.documentClient, ses: emulators.ses.client },
+      log: () => {},
+    },
+  );
+  cancel = createCancelHandler(cancelRuntime);
 });
 
 /** The event EventBridge delivers for `status`, shaped as AWS sends it (only `detail` trimmed). */
@@ -80,6 +92,16 @@ async function mailAbout(what: string) {
 }
 
 describe("the cancel handler", () => {
+  it("runs on a runtime that holds no key, no link signer and no Step Functions callback", () => {
+    expect(Object.keys(cancelRuntime.deps).sort()).toEqual([
+      "clock",
+      "log",
+      "mailer",
+      "metrics",
+      "store",
+    ]);
+  });
+
   it("cancels the stopped execution's approval and tells each approver once", async () => {
     const approvalId = await request();
     const links = findLinks(await emulators.ses.readMail(), "ann@example.com", subject);

@@ -4,6 +4,7 @@
  * decides and SendTaskSuccess/Failure is called.
  */
 import { ApprovalErrors, failRequestTasks, requestApproval } from "@signoff/core";
+import { publishingMetrics } from "../metrics.ts";
 import {
   findTaskTokens,
   InvalidRequestError,
@@ -20,33 +21,36 @@ export interface RequestApprovalResponse {
 }
 
 /**
- * Builds the handler around a runtime.
+ * Builds the handler around a runtime; what an invocation records is published as it ends.
  * @throws InvalidRequestError (`Approval.InvalidRequest`) for a payload it cannot accept, after
  * failing the task the payload names with that error, so an asynchronous invocation (whose
  * thrown error nobody sees) does not leave the task waiting for its timeout.
  */
 export function createRequestApprovalHandler(runtime: Runtime) {
-  return async (event: unknown): Promise<RequestApprovalResponse> => {
-    try {
-      const input = parseApprovalRequest(event, runtime.requestDefaults);
-      const result = await requestApproval(runtime.deps, input);
-      if (!result.ok) throw new InvalidRequestError(result.field, result.message);
-      return {
-        approvalId: result.approvalId,
-        created: result.created,
-        emailed: result.emailed.length,
-      };
-    } catch (error) {
-      if (error instanceof InvalidRequestError) {
-        await failRequestTasks(runtime.deps, findTaskTokens(event), {
-          error: ApprovalErrors.InvalidRequest,
-          message: error.message,
-          field: error.field,
-        });
-      }
-      throw error;
+  return (event: unknown): Promise<RequestApprovalResponse> =>
+    publishingMetrics(runtime.metrics, () => requestOnce(runtime, event));
+}
+
+async function requestOnce(runtime: Runtime, event: unknown): Promise<RequestApprovalResponse> {
+  try {
+    const input = parseApprovalRequest(event, runtime.requestDefaults);
+    const result = await requestApproval(runtime.deps, input);
+    if (!result.ok) throw new InvalidRequestError(result.field, result.message);
+    return {
+      approvalId: result.approvalId,
+      created: result.created,
+      emailed: result.emailed.length,
+    };
+  } catch (error) {
+    if (error instanceof InvalidRequestError) {
+      await failRequestTasks(runtime.deps, findTaskTokens(event), {
+        error: ApprovalErrors.InvalidRequest,
+        message: error.message,
+        field: error.field,
+      });
     }
-  };
+    throw error;
+  }
 }
 
 let runtime: Runtime | undefined;

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import type { SecretKey } from "@signoff/core";
+import type { MetricsPublisher } from "../metrics.ts";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime.ts";
 import { type DynamoEmulator, type SesEmulator, type StoredEmail, TEST_AWS } from "./emulators.ts";
 
@@ -23,8 +24,12 @@ export interface RuntimeFixtureOptions {
   /** Where the links point; defaults to TEST_PUBLIC_URL. */
   publicUrl?: string;
   defaultApprovers?: string[];
+  /** Mail through this SES configuration set, tagged with the approval. */
+  sesConfigurationSet?: string;
   clock?: RuntimeOptions["clock"];
   log?: RuntimeOptions["log"];
+  /** Default: none recorded. */
+  metrics?: MetricsPublisher;
 }
 
 /** Builds a runtime exactly as production does, over the test emulators. */
@@ -38,6 +43,7 @@ export function createTestRuntime(options: RuntimeFixtureOptions): Runtime {
       tokenKeys: [randomKey("token-1")],
       defaultApprovers: options.defaultApprovers ?? [],
       defaultTimeoutSeconds: 3600,
+      ...(options.sesConfigurationSet && { sesConfigurationSet: options.sesConfigurationSet }),
     },
     {
       clients: {
@@ -50,6 +56,7 @@ export function createTestRuntime(options: RuntimeFixtureOptions): Runtime {
         }),
       },
       ...(options.clock && { clock: options.clock }),
+      ...(options.metrics && { metrics: options.metrics }),
       log: options.log ?? (() => {}),
     },
   );

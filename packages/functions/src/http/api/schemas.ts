@@ -89,6 +89,36 @@ export const ListQuerySchema = z.object({
     }),
 });
 
+/** What SES reported about one email to an approver (see `EmailProblem` in core). */
+export const EmailProblemSchema = z
+  .object({
+    approver: z.string(),
+    kind: z.enum(["bounce", "complaint", "reject", "delay"]).openapi({
+      description:
+        "bounce: the receiving server refused it; complaint: the recipient marked it as spam; reject: SES would not send it; delay: SES is still trying.",
+    }),
+    bounceType: z
+      .string()
+      .optional()
+      .openapi({ description: "Permanent, Transient or Undetermined." }),
+    bounceSubType: z.string().optional(),
+    complaintType: z
+      .string()
+      .optional()
+      .openapi({ description: "The mailbox provider's feedback type (abuse, fraud, ...)." }),
+    delayType: z.string().optional(),
+    email: z
+      .string()
+      .optional()
+      .openapi({ description: "Which email: request, reminder, escalation or cancelled." }),
+    at: z.string().openapi({ description: "When SES says it happened." }),
+    recordedAt: z.string(),
+    eventId: z
+      .string()
+      .openapi({ description: "The SES event that reported it; the audit event carries it too." }),
+  })
+  .openapi("EmailProblem");
+
 /** An approval as the API shows it: everything but the encrypted task token. */
 export const ApprovalSchema = z
   .object({
@@ -128,6 +158,10 @@ export const ApprovalSchema = z
       .optional(),
     callbackAttempts: z.number().int(),
     callbackError: z.string().optional(),
+    emailProblems: z.array(EmailProblemSchema).optional().openapi({
+      description:
+        "Mail to approvers that did not get through, as SES reported it, oldest first (at most 100); absent when none.",
+    }),
     version: z.number().int().min(0).openapi({
       description:
         "Counts the changes to the decisions, the approvers and the status; each decision is written only if the version it was evaluated on is still current.",
