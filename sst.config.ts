@@ -16,8 +16,10 @@ export default $config({
     await import("./infra/table.ts");
     await import("./infra/secrets.ts");
     await import("./infra/email.ts");
+    await import("./infra/queues.ts");
     const { api } = await import("./infra/api.ts");
     const { requestApproval } = await import("./infra/functions.ts");
+    await import("./infra/monitoring.ts");
     const { approvalDemo } = await import("./infra/workflow.ts");
     return {
       api: api.url,

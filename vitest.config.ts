@@ -53,8 +53,16 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
-      // sst.config.ts and infra/, checked offline; its own timeouts cover `sst install`.
-      { extends: true, test: { name: "deploy", include: ["test/deploy/**/*.test.ts"] } },
+      // sst.config.ts and infra/, checked offline. The global setup runs `sst install` once for
+      // the project's test files; the type-check and the resource graph need .sst/platform.
+      {
+        extends: true,
+        test: {
+          name: "deploy",
+          include: ["test/deploy/**/*.test.ts"],
+          globalSetup: ["test/deploy/global-setup.ts"],
+        },
+      },
     ],
   },
 });

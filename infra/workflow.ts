@@ -23,17 +23,74 @@ function fillPlaceholders(text: string, values: ReadonlyMap<string, string>): st
   });
 }
 
+const region = aws.getRegionOutput().name;
+const account = aws.getCallerIdentityOutput().accountId;
+const partition = aws.getPartitionOutput().partition;
+
+// Only Step Functions in this account, for this account's state machines, may assume the role
+// (the confused-deputy guard AWS recommends).
 const role = new aws.iam.Role("ApprovalDemoRole", {
-  assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "states.amazonaws.com" }),
+  assumeRolePolicy: $jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "states.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": account },
+          ArnLike: {
+            "aws:SourceArn": $interpolate`arn:${partition}:states:${region}:${account}:stateMachine:*`,
+          },
+        },
+      },
+    ],
+  }),
 });
 
-// The state machine calls exactly one function; nothing else is allowed.
+// Errors only, and never the execution's data: a Task's input holds its task token.
+export const logGroup = new aws.cloudwatch.LogGroup("ApprovalDemoLogs", {
+  name: $interpolate`/aws/vendedlogs/states/${$app.name}-${$app.stage}-approval-demo`,
+  retentionInDays: 30,
+});
+
+// The state machine calls exactly one function (any of its versions or aliases, as a Task with
+// `Qualifier` does), and writes its error log and X-Ray traces. Log delivery and X-Ray actions
+// take no resource narrower than "*" (AWS's documented policy for Step Functions logging).
 const invokePolicy = new aws.iam.RolePolicy("ApprovalDemoInvoke", {
   role: role.id,
   policy: $jsonStringify({
     Version: "2012-10-17",
     Statement: [
-      { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: requestApproval.arn },
+      {
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: [requestApproval.arn, $interpolate`${requestApproval.arn}:*`],
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:DescribeResourcePolicies",
+          "logs:DescribeLogGroups",
+        ],
+        Resource: "*",
+      },
+      {
+        Effect: "Allow",
+        Action: [
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+        ],
+        Resource: "*",
+      },
     ],
   }),
 });
@@ -47,6 +104,12 @@ export const approvalDemo = new aws.sfn.StateMachine(
     definition: requestApproval.arn.apply((arn) =>
       fillPlaceholders(source, new Map([["RequestApprovalFunctionArn", arn]])),
     ),
+    loggingConfiguration: {
+      level: "ERROR",
+      includeExecutionData: false,
+      logDestination: $interpolate`${logGroup.arn}:*`,
+    },
+    tracingConfiguration: { enabled: true },
   },
   { dependsOn: [invokePolicy] },
 );

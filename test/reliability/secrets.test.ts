@@ -257,6 +257,28 @@ describe("secrets", () => {
     });
     recordFigure({ suite: SUITE, measure: "key leaks", value: keyLeaks.length, target: "0" });
 
+    // A link is a credential too (its holder can decide): no log line carries one, mailed or
+    // forged. The signature part is what makes it one; a log line quoting any link's shows it.
+    const mailedLinks = [approvedLinks, rejectedLinks, passingLinks, forgedLinks].flatMap(
+      (links) => [links.approve, links.reject],
+    );
+    const signatures = mailedLinks.map((link) => link.split(".").pop() ?? "");
+    const logText = signoff.logs.join("\n");
+    const linkLeaks = signatures.filter((signature) => logText.includes(signature)).length;
+    recordFigure({
+      suite: SUITE,
+      measure: "links in log lines (of links mailed)",
+      value: `${linkLeaks} (of ${signatures.length})`,
+      target: "0",
+    });
+    // The check can see a link where one is: the pages opened are recorded by their URL.
+    const pageUrls = signoff.pages.map((page) => page.url).join("\n");
+    expect(signatures.filter((signature) => pageUrls.includes(signature)).length).toBeGreaterThan(
+      0,
+    );
+    expect(signoff.logs.length).toBeGreaterThan(0);
+    expect(linkLeaks).toBe(0);
+
     expect(tokens.length).toBe(signoff.executions.length);
     expect(reminders + escalations).toBeGreaterThan(0);
     expect(controlHits).toBe(planted.length);
