@@ -73,28 +73,6 @@ describe("state machines", () => {
     await expect(create(CHOICE)).rejects.toBeInstanceOf(StateMachineAlreadyExists);
   });
 
-  it("refuses JSONata with InvalidDefinition naming the feature and the state", async () => {
-    const topLevel = await rejectionOf(
-      createStateMachine(server.client, {
-        QueryLanguage: "JSONata",
-        StartAt: "Done",
-        States: { Done: { Type: "Pass", Output: "{% $states.input %}", End: true } },
-      }),
-    );
-    expect(topLevel).toBeInstanceOf(InvalidDefinition);
-    expect(topLevel.message).toContain('QueryLanguage "JSONata"');
-
-    const inState = await rejectionOf(
-      createStateMachine(server.client, {
-        StartAt: "Shape",
-        States: { Shape: { Type: "Pass", QueryLanguage: "JSONata", End: true } },
-      }),
-    );
-    expect(inState).toBeInstanceOf(InvalidDefinition);
-    expect(inState.message).toContain("JSONata");
-    expect(inState.message).toContain('state "Shape"');
-  });
-
   it("refuses service integrations and activities it cannot run, naming them", async () => {
     const sqs = await rejectionOf(
       createStateMachine(server.client, {

@@ -8,13 +8,21 @@ import type {
   StateType,
 } from "./compiled-types.ts";
 import { rewriteTemplate } from "./context-references.ts";
+import { compileJsonataFields } from "./jsonata-fields.ts";
 import {
+  expressionLibraryState,
   mapLibraryState,
   nativeLibraryState,
   parallelLibraryState,
   taskLibraryState,
   waitLibraryState,
 } from "./library-state.ts";
+import {
+  checkQueryLanguageFields,
+  type QueryLanguage,
+  stateLanguage,
+  topLevelLanguage,
+} from "./query-language.ts";
 import { findUnsupportedFeatures } from "./refusals.ts";
 import { parseTaskResource } from "./task-resources.ts";
 
@@ -35,27 +43,122 @@ export function compileDefinition(text: string): CompiledDefinition {
     throw invalid(["INVALID_JSON_DESCRIPTION: the definition is not a JSON object"]);
   }
   const definition = parsed.value;
+  const wrongLanguage = checkQueryLanguageFields(definition);
+  if (wrongLanguage.length > 0) throw invalid(wrongLanguage);
   const unsupported = findUnsupportedFeatures(definition);
   if (unsupported.length > 0) throw invalid(unsupported);
   const problems = validateAsl(text, definition);
   if (problems.length > 0) throw invalid(problems);
-  const compiled: CompiledDefinition = { root: compileMachine(definition) };
+  const expressionProblems: string[] = [];
+  const root = compileMachine(definition, topLevelLanguage(definition), expressionProblems, "");
+  if (expressionProblems.length > 0) throw invalid(expressionProblems);
+  const compiled: CompiledDefinition = { root };
   if (typeof definition.TimeoutSeconds === "number") {
     compiled.timeoutSeconds = definition.TimeoutSeconds;
   }
   return compiled;
 }
 
-function compileMachine(machine: JsonObject): CompiledMachine {
+// States inside a Map or Parallel inherit the top-level language, as on AWS.
+function compileMachine(
+  machine: JsonObject,
+  topLevel: QueryLanguage,
+  problems: string[],
+  pointer: string,
+): CompiledMachine {
   const states = new Map<string, CompiledState>();
   const source = isJsonObject(machine.States) ? machine.States : {};
   for (const [name, state] of Object.entries(source)) {
-    if (isJsonObject(state)) states.set(name, compileState(name, state));
+    if (!isJsonObject(state)) continue;
+    const at = `${pointer}/States/${name}`;
+    states.set(
+      name,
+      stateLanguage(state, topLevel) === "JSONata"
+        ? compileJsonataState(name, state, topLevel, { list: problems, at })
+        : compileState(name, state, topLevel, problems, at),
+    );
   }
   return { startAt: String(machine.StartAt), states };
 }
 
-function compileState(name: string, state: JsonObject): CompiledState {
+function compileJsonataState(
+  name: string,
+  state: JsonObject,
+  topLevel: QueryLanguage,
+  problems: { list: string[]; at: string },
+): CompiledState {
+  const type = state.Type as StateType;
+  const jsonata = compileJsonataFields(state, problems);
+  const base = { name, type, source: state, jsonata };
+  switch (type) {
+    case "Task": {
+      const parsed = parseTaskResource(String(state.Resource));
+      if (!("resource" in parsed)) throw invalid([`UNSUPPORTED_FEATURE: ${parsed.unsupported}`]);
+      const task: CompiledState = {
+        ...base,
+        kind: "task",
+        library: expressionLibraryState(state),
+        resource: parsed.resource,
+        wrapsParameters: false,
+      };
+      if (typeof state.TimeoutSeconds === "number") task.timeoutSeconds = state.TimeoutSeconds;
+      if (typeof state.HeartbeatSeconds === "number") {
+        task.heartbeatSeconds = state.HeartbeatSeconds;
+      }
+      return task;
+    }
+    case "Wait": {
+      const wait: CompiledState = { ...base, kind: "wait", library: expressionLibraryState(state) };
+      if (typeof state.Seconds === "number") wait.seconds = state.Seconds;
+      if (typeof state.Timestamp === "string" && jsonata.timestamp === undefined) {
+        wait.timestamp = state.Timestamp;
+      }
+      return wait;
+    }
+    case "Map": {
+      const processor = state.ItemProcessor ?? state.Iterator;
+      const key = state.ItemProcessor === undefined ? "Iterator" : "ItemProcessor";
+      const map: CompiledState = {
+        ...base,
+        kind: "map",
+        library: expressionLibraryState(state),
+        iterator: compileMachine(
+          isJsonObject(processor) ? processor : {},
+          topLevel,
+          problems.list,
+          `${problems.at}/${key}`,
+        ),
+      };
+      if (typeof state.MaxConcurrency === "number") map.maxConcurrency = state.MaxConcurrency;
+      return map;
+    }
+    case "Parallel":
+      return {
+        ...base,
+        kind: "parallel",
+        library: expressionLibraryState(state),
+        branches: (Array.isArray(state.Branches) ? state.Branches : []).map((branch, index) =>
+          compileMachine(
+            isJsonObject(branch) ? branch : {},
+            topLevel,
+            problems.list,
+            `${problems.at}/Branches/${index}`,
+          ),
+        ),
+      };
+    default:
+      // Pass, Choice, Succeed and Fail.
+      return { ...base, kind: "expression", library: expressionLibraryState(state) };
+  }
+}
+
+function compileState(
+  name: string,
+  state: JsonObject,
+  topLevel: QueryLanguage,
+  problems: string[],
+  pointer: string,
+): CompiledState {
   const type = state.Type as StateType;
   const base = { name, type, source: state };
   switch (type) {
@@ -83,7 +186,12 @@ function compileState(name: string, state: JsonObject): CompiledState {
         ...base,
         kind: "map",
         library: mapLibraryState(state),
-        iterator: compileMachine(isJsonObject(processor) ? processor : {}),
+        iterator: compileMachine(
+          isJsonObject(processor) ? processor : {},
+          topLevel,
+          problems,
+          `${pointer}/${state.ItemProcessor === undefined ? "Iterator" : "ItemProcessor"}`,
+        ),
       };
       if (selector !== undefined) map.itemSelector = rewriteTemplate(selector);
       if (typeof state.MaxConcurrency === "number") map.maxConcurrency = state.MaxConcurrency;
@@ -94,9 +202,14 @@ function compileState(name: string, state: JsonObject): CompiledState {
         ...base,
         kind: "parallel",
         library: parallelLibraryState(state),
-        branches: (Array.isArray(state.Branches) ? state.Branches : [])
-          .filter(isJsonObject)
-          .map(compileMachine),
+        branches: (Array.isArray(state.Branches) ? state.Branches : []).map((branch, index) =>
+          compileMachine(
+            isJsonObject(branch) ? branch : {},
+            topLevel,
+            problems,
+            `${pointer}/Branches/${index}`,
+          ),
+        ),
       };
     case "Wait": {
       const wait: CompiledState = { ...base, kind: "wait", library: waitLibraryState(state) };

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "../json.ts";
+import type { JsonataTemplate } from "./jsonata-template.ts";
 
 /** State types of the Amazon States Language. */
 export type StateType =
@@ -26,11 +27,53 @@ interface CompiledStateBase {
    * rewritten. Task-like states get per-run fields (timeout getter, re-arm retrier) on top.
    */
   library: Record<string, unknown>;
+  /** Present when the state's QueryLanguage is JSONata: its fields, prepared. */
+  jsonata?: JsonataFields;
+}
+
+/** A JSONata Choice rule. */
+export interface JsonataChoice {
+  condition: JsonataTemplate;
+  next: string;
+  output?: JsonataTemplate;
+  assign?: JsonataTemplate;
+}
+
+/** A JSONata Catch clause's own Output and Assign (evaluated with `$states.errorOutput`). */
+export interface JsonataCatcher {
+  next: string;
+  output?: JsonataTemplate;
+  assign?: JsonataTemplate;
+}
+
+/** The JSONata fields of a state, parsed at CreateStateMachine. */
+export interface JsonataFields {
+  arguments?: JsonataTemplate;
+  output?: JsonataTemplate;
+  assign?: JsonataTemplate;
+  timeoutSeconds?: JsonataTemplate;
+  heartbeatSeconds?: JsonataTemplate;
+  seconds?: JsonataTemplate;
+  timestamp?: JsonataTemplate;
+  error?: JsonataTemplate;
+  cause?: JsonataTemplate;
+  choices?: JsonataChoice[];
+  default?: string;
+  catchers?: JsonataCatcher[];
+  items?: JsonataTemplate;
+  itemSelector?: JsonataTemplate;
+  maxConcurrency?: JsonataTemplate;
 }
 
 /** A state the library runs by itself (Pass, Choice, Succeed, Fail). */
 export interface NativeState extends CompiledStateBase {
   kind: "native";
+}
+
+/** A JSONata Pass, Choice, Succeed or Fail state; sfn-local evaluates its expressions. */
+export interface ExpressionState extends CompiledStateBase {
+  kind: "expression";
+  jsonata: JsonataFields;
 }
 
 /** A Task state; its work is done by sfn-local's handler. */
@@ -65,10 +108,16 @@ export interface WaitState extends CompiledStateBase {
 }
 
 /** Any compiled state. */
-export type CompiledState = NativeState | TaskState | MapState | ParallelState | WaitState;
+export type CompiledState =
+  | NativeState
+  | TaskState
+  | MapState
+  | ParallelState
+  | WaitState
+  | ExpressionState;
 
 /** States whose work sfn-local does inside a library Task handler. */
-export type HandledState = TaskState | MapState | ParallelState | WaitState;
+export type HandledState = TaskState | MapState | ParallelState | WaitState | ExpressionState;
 
 /** A state machine or a branch / item processor of one. */
 export interface CompiledMachine {

@@ -7,6 +7,7 @@ export const MAX_TIMER_SECONDS = 2_147_483;
 
 /** Resource names of the library Task states that stand in for Map, Parallel and Wait. */
 export const HANDLED_RESOURCE = {
+  JSONata: "sfn-local:jsonata",
   Map: "sfn-local:map",
   Parallel: "sfn-local:parallel",
   Wait: "sfn-local:wait",
@@ -176,5 +177,19 @@ export function waitLibraryState(state: JsonObject): Library {
     };
   }
   copyTransitions(state, out);
+  return out;
+}
+
+/**
+ * The library form of any JSONata state: a Task whose handler evaluates the state's expressions
+ * and does its work. A Choice gets its `Next` per run (see Run); Succeed and Fail end the run.
+ */
+export function expressionLibraryState(state: JsonObject): Library {
+  const out: Library = { Type: "Task", Resource: HANDLED_RESOURCE.JSONata };
+  if (state.Type === "Task" || state.Type === "Map" || state.Type === "Parallel") {
+    copyErrorHandling(state, out, state.Type !== "Task");
+  }
+  if (state.Type === "Succeed" || state.Type === "Fail") out.End = true;
+  else copyTransitions(state, out);
   return out;
 }

@@ -1,10 +1,11 @@
 import { isJsonObject, type JsonObject } from "../json.ts";
+import { isJsonataExpression } from "./jsonata-template.ts";
+import { stateLanguage, topLevelLanguage } from "./query-language.ts";
 import { LAMBDA_INVOKE_PARAMETERS, parseTaskResource } from "./task-resources.ts";
 import { walkStates } from "./walk-states.ts";
 
 // Fields aws-local-stepfunctions would silently ignore; running without them would be wrong.
 const UNSUPPORTED_FIELDS: Readonly<Record<string, string>> = {
-  Assign: "variables (Assign)",
   Credentials: "cross-account Task Credentials",
   ItemReader: "distributed Map ItemReader",
   ItemBatcher: "distributed Map ItemBatcher",
@@ -21,16 +22,26 @@ const UNSUPPORTED_FIELDS: Readonly<Record<string, string>> = {
  */
 export function findUnsupportedFeatures(definition: JsonObject): string[] {
   const problems: string[] = [];
-  if (definition.QueryLanguage === "JSONata") {
-    problems.push(
-      'UNSUPPORTED_FEATURE: QueryLanguage "JSONata" at the top level; sfn-local runs JSONPath state machines only',
-    );
-  }
+  const topLevel = topLevelLanguage(definition);
   walkStates(definition, (name, state, pointer) => {
     const refuse = (feature: string) =>
       problems.push(`UNSUPPORTED_FEATURE: ${feature} in state "${name}" (${pointer})`);
-    if (state.QueryLanguage === "JSONata") {
-      refuse('QueryLanguage "JSONata" (sfn-local runs JSONPath only)');
+    const jsonata = stateLanguage(state, topLevel) === "JSONata";
+    if (!jsonata) {
+      for (const reference of findVariableReferences(state)) {
+        refuse(`a variable reference (${reference}) in a JSONPath state`);
+      }
+    }
+    if (jsonata && isJsonObject(state.Assign) && "states" in state.Assign) {
+      refuse("assigning the reserved variable $states");
+    }
+    if (jsonata && state.Type === "Pass" && "Result" in state) {
+      refuse("Result in a JSONata Pass state (sfn-local runs Output there)");
+    }
+    if (!jsonata && "Assign" in state) {
+      refuse(
+        "variables (Assign) in a JSONPath state (sfn-local runs Assign in JSONata states only)",
+      );
     }
     for (const [field, feature] of Object.entries(UNSUPPORTED_FIELDS)) {
       if (field in state) refuse(feature);
@@ -53,36 +64,93 @@ export function findUnsupportedFeatures(definition: JsonObject): string[] {
           `${parsed.unsupported} (supported: arn:aws:states:::lambda:invoke, arn:aws:states:::lambda:invoke.waitForTaskToken and Lambda function ARNs)`,
         );
       } else if (parsed.resource.kind === "lambda-invoke") {
-        problems.push(...checkLambdaInvokeParameters(name, pointer, state.Parameters));
+        const field = jsonata ? "Arguments" : "Parameters";
+        // A whole-expression Arguments can only be checked when it is evaluated.
+        if (!(jsonata && isJsonataExpression(state.Arguments))) {
+          problems.push(...checkLambdaInvokeParameters(name, pointer, state[field], field));
+        }
       }
     }
   });
   return problems;
 }
 
-function checkLambdaInvokeParameters(name: string, pointer: string, parameters: unknown): string[] {
+// `$name` (not `$.`, `$[`, `$$`) starts a variable reference in a JSONPath path or intrinsic
+// function argument; the library would read it as a path into the input instead.
+const VARIABLE_REFERENCE = /(?:^|[\s(,])(\$[A-Za-z_][A-Za-z0-9_]*)/g;
+const PATH_FIELDS = [
+  "InputPath",
+  "OutputPath",
+  "ResultPath",
+  "ItemsPath",
+  "TimeoutSecondsPath",
+  "HeartbeatSecondsPath",
+  "SecondsPath",
+  "TimestampPath",
+  "ErrorPath",
+  "CausePath",
+  "MaxConcurrencyPath",
+];
+
+function referencesIn(expression: string): string[] {
+  // Quoted literals of intrinsic functions may contain anything.
+  const unquoted = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''");
+  return [...unquoted.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? "");
+}
+
+function templateReferences(template: unknown): string[] {
+  if (Array.isArray(template)) return template.flatMap(templateReferences);
+  if (!isJsonObject(template)) return [];
+  return Object.entries(template).flatMap(([key, value]) =>
+    key.endsWith(".$") && typeof value === "string"
+      ? referencesIn(value)
+      : templateReferences(value),
+  );
+}
+
+function findVariableReferences(state: JsonObject): string[] {
+  const found = PATH_FIELDS.flatMap((field) => {
+    const value = state[field];
+    return typeof value === "string" ? referencesIn(value) : [];
+  });
+  for (const field of ["Parameters", "ResultSelector", "ItemSelector"]) {
+    found.push(...templateReferences(state[field]));
+  }
+  if (Array.isArray(state.Choices)) {
+    const variables = JSON.stringify(state.Choices).matchAll(/"(?:Variable|\w+Path)":"([^"]*)"/g);
+    for (const [, path] of variables) found.push(...referencesIn(path ?? ""));
+  }
+  return [...new Set(found)];
+}
+
+function checkLambdaInvokeParameters(
+  name: string,
+  pointer: string,
+  parameters: unknown,
+  field: string,
+): string[] {
   if (!isJsonObject(parameters)) {
     return [
-      `SCHEMA_VALIDATION_FAILED: The field "FunctionName" is required but was missing in state "${name}" (${pointer}/Parameters)`,
+      `SCHEMA_VALIDATION_FAILED: The field "FunctionName" is required but was missing in state "${name}" (${pointer}/${field})`,
     ];
   }
   const problems: string[] = [];
   const fields = Object.keys(parameters).map((key) => key.replace(/\.\$$/, ""));
   if (!fields.includes("FunctionName")) {
     problems.push(
-      `SCHEMA_VALIDATION_FAILED: The field "FunctionName" is required but was missing in state "${name}" (${pointer}/Parameters)`,
+      `SCHEMA_VALIDATION_FAILED: The field "FunctionName" is required but was missing in state "${name}" (${pointer}/${field})`,
     );
   }
   for (const field of fields) {
     if (!LAMBDA_INVOKE_PARAMETERS.has(field)) {
       problems.push(
-        `SCHEMA_VALIDATION_FAILED: The field "${field}" is not supported by Step Functions in state "${name}" (${pointer}/Parameters)`,
+        `SCHEMA_VALIDATION_FAILED: The field "${field}" is not supported by Step Functions in state "${name}" (${pointer}/${field})`,
       );
     }
   }
   if (parameters.InvocationType === "DryRun") {
     problems.push(
-      `UNSUPPORTED_FEATURE: InvocationType "DryRun" in state "${name}" (${pointer}/Parameters)`,
+      `UNSUPPORTED_FEATURE: InvocationType "DryRun" in state "${name}" (${pointer}/${field})`,
     );
   }
   return problems;

@@ -20,6 +20,13 @@ export class Attempt {
   onTimedOut: (() => void) | undefined;
   /** Set just before the library's guard timer fires: its States.Timeout must re-arm, not fail. */
   rearmPending = false;
+  /**
+   * Turns the result into the state's output (JSONata `Output` and `Assign`); its rejection
+   * fails the try instead.
+   */
+  finish: ((result: JsonValue) => Promise<JsonValue>) | undefined;
+  /** The state to go to next, when the state chooses it (a JSONata Choice). */
+  next: string | undefined;
   private isSettled = false;
   private isSucceeded = false;
   private readonly controller = new AbortController();
@@ -58,7 +65,8 @@ export class Attempt {
   resolve(value: JsonValue): boolean {
     if (!this.end()) return false;
     this.isSucceeded = true;
-    this.resolvePromise(value);
+    if (this.finish) this.finish(value).then(this.resolvePromise, this.rejectPromise);
+    else this.resolvePromise(value);
     return true;
   }
 
@@ -73,6 +81,16 @@ export class Attempt {
   timeOut(): void {
     if (!this.end()) return;
     this.onTimedOut?.();
+  }
+
+  /**
+   * TimeoutSeconds ran out while the library's timer cannot know it (the limit was evaluated
+   * after the library armed its timer): fail with `error`, the library's own timeout error.
+   */
+  timeOutWith(error: Error): void {
+    if (!this.end()) return;
+    this.onTimedOut?.();
+    this.rejectPromise(error);
   }
 
   /** The execution was stopped (or a sibling failed): end the try with an uncatchable error. */

@@ -40,6 +40,20 @@ function stateObject(source: ContextSource): JsonObject {
   };
 }
 
+/** The context object as plain JSON, as it reads now (`$$` in JSONPath, `$states.context`). */
+export function snapshotContextObject(source: ContextSource, extra: JsonObject = {}): JsonObject {
+  const { execution } = source;
+  const snapshot: JsonObject = {
+    Execution: executionObject(source),
+    StateMachine: { Id: execution.stateMachineArn, Name: execution.stateMachineName },
+    State: stateObject(source),
+    ...extra,
+  };
+  const token = source.currentTaskToken();
+  if (token !== undefined) snapshot.Task = { Token: token };
+  return snapshot;
+}
+
 /**
  * The context object (`$$`) handed to aws-local-stepfunctions for one run. Values that change
  * while the run moves (current state, task token) are getters one level down, read when a path
@@ -81,15 +95,7 @@ export function createContextObject(
         return executionObject(source);
       },
       get Context() {
-        const snapshot: JsonObject = {
-          Execution: executionObject(source),
-          StateMachine: stateMachine,
-          State: stateObject(source),
-          ...extra,
-        };
-        const token = source.currentTaskToken();
-        if (token !== undefined) snapshot.Task = { Token: token };
-        return snapshot;
+        return snapshotContextObject(source, extra);
       },
     },
   };

@@ -29,7 +29,8 @@ export type HistoryEventType =
   | "ParallelStateStarted"
   | "ParallelStateSucceeded"
   | "ParallelStateFailed"
-  | "ParallelStateAborted";
+  | "ParallelStateAborted"
+  | "EvaluationFailed";
 
 /** One history event as sfn-local keeps it; details may be filled in shortly after creation. */
 export interface HistoryRecord {

@@ -7,16 +7,25 @@ import {
 import type { CompiledMachine, CompiledState, HandledState } from "../definition/compiled-types.ts";
 import type { JsonObject, JsonValue } from "../json.ts";
 import { Attempt } from "./attempt.ts";
-import { type ContextSource, createContextObject } from "./context-object.ts";
+import {
+  type ContextSource,
+  createContextObject,
+  snapshotContextObject,
+} from "./context-object.ts";
 import type { HistoryEventType, HistoryRecord } from "./history.ts";
+import { CATCH_STATE, JsonataCatches } from "./jsonata-catch.ts";
+import type { JsonataScope } from "./jsonata-evaluator.ts";
+import type { JsonataHost } from "./jsonata-output.ts";
+import { startJsonataState } from "./jsonata-worker.ts";
 import { startHandledState } from "./start-handled-state.ts";
 import { abortedError, describeFailure, runtimeError } from "./state-errors.ts";
-import type { ChildRun, RunOutcome, RunScope, StateHost } from "./state-host.ts";
+import type { ChildRun, RunOutcome, RunScope } from "./state-host.ts";
 import { createTaskToken } from "./task-tokens.ts";
 
 interface CurrentState {
   state: CompiledState;
   enteredAt: Date;
+  enteredEventId: number;
   attempts: number;
   /** The latest attempt of this entry into the state. */
   attempt?: Attempt;
@@ -46,9 +55,14 @@ function waitsForTaskToken(state: CompiledState): boolean {
  *    guard, else the guard. When the guard runs out, a hidden first retrier matches the library's
  *    States.Timeout, and the next handler call continues the same attempt.
  */
-export class Run implements StateHost, ChildRun, ContextSource {
+export class Run implements JsonataHost, ChildRun, ContextSource {
   readonly scope: RunScope;
   readonly machine: CompiledMachine;
+  /**
+   * Variables (`Assign`) of this run. A nested run (Map iteration, Parallel branch) starts from
+   * a copy of its parent's: it reads the outer values, and its own assignments stay inside it.
+   */
+  private readonly variables: Record<string, JsonValue>;
   lastEventId: number;
   private current: CurrentState | undefined;
   private attempt: Attempt | undefined;
@@ -56,13 +70,22 @@ export class Run implements StateHost, ChildRun, ContextSource {
   private aborted = false;
   private abortLibrary: (() => void) | undefined;
   private readonly libraryStates = new Map<string, Record<string, unknown>>();
-  private readonly awaitingInput: HistoryRecord[] = [];
-  private readonly awaitingOutput: HistoryRecord[] = [];
+  private readonly awaitingInput: Array<HistoryRecord | undefined> = [];
+  private readonly awaitingOutput: Array<HistoryRecord | undefined> = [];
+  private readonly outputOverrides = new Map<HistoryRecord, string>();
+  private readonly catches = new JsonataCatches(this);
+  private inCatchState = false;
 
-  constructor(scope: RunScope, machine: CompiledMachine, previousEventId: number) {
+  constructor(
+    scope: RunScope,
+    machine: CompiledMachine,
+    previousEventId: number,
+    variables: Record<string, JsonValue> = {},
+  ) {
     this.scope = scope;
     this.machine = machine;
     this.lastEventId = previousEventId;
+    this.variables = { ...variables };
     this.libraryTimeoutSeconds = scope.services.guardSeconds;
   }
 
@@ -81,6 +104,11 @@ export class Run implements StateHost, ChildRun, ContextSource {
     for (const [name, state] of this.machine.states) {
       if (state.kind !== "native") handlers[name] = (stateInput) => this.invoke(name, stateInput);
     }
+    handlers[CATCH_STATE] = (errorOutput) =>
+      this.catches.finish(errorOutput, (record, text) => {
+        this.outputOverrides.set(record, text);
+        if (record.details) record.details.output = text;
+      });
     const execution = library.run(input, {
       overrides: { taskResourceLocalHandlers: handlers } as RunOptions["overrides"],
       context: createContextObject(this) as RunOptions["context"],
@@ -122,11 +150,26 @@ export class Run implements StateHost, ChildRun, ContextSource {
   }
 
   spawn(machine: CompiledMachine, previousEventId: number): ChildRun {
-    return new Run(this.scope, machine, previousEventId);
+    return new Run(this.scope, machine, previousEventId, this.variables);
   }
 
   templateContext(extra: JsonObject): Record<string, unknown> {
     return createContextObject(this, extra);
+  }
+
+  jsonataScope(input: JsonValue): JsonataScope {
+    const scope = {
+      stateName: this.current?.state.name ?? "",
+      enteredEventId: this.current?.enteredEventId ?? 0,
+      states: { input, context: snapshotContextObject(this) },
+      variables: { ...this.variables },
+    };
+    this.catches.rememberScope(scope);
+    return scope;
+  }
+
+  assignVariables(values: JsonObject): void {
+    Object.assign(this.variables, values);
   }
 
   currentStateName(): string | undefined {
@@ -161,24 +204,34 @@ export class Run implements StateHost, ChildRun, ContextSource {
   private lookupState(key: string | symbol): Record<string, unknown> | undefined {
     if (typeof key !== "string") return undefined;
     const state = this.machine.states.get(key);
-    if (!state && key !== "") return undefined;
+    if (!state && key !== "" && key !== CATCH_STATE) return undefined;
     const at = new Date();
+    let exited: HistoryRecord | undefined;
     if (this.current) {
-      const record = this.record(`${this.current.state.type}StateExited` as HistoryEventType, {
+      exited = this.record(`${this.current.state.type}StateExited` as HistoryEventType, {
         name: this.current.state.name,
         outputDetails: { truncated: false },
       });
-      this.awaitingOutput.push(record);
+      this.awaitingOutput.push(exited);
       this.current = undefined;
+    } else if (this.inCatchState) {
+      // The library logs the hidden state's own exit, which has no history event.
+      this.awaitingOutput.push(undefined);
+      this.inCatchState = false;
+    }
+    if (key === CATCH_STATE) {
+      this.inCatchState = true;
+      this.awaitingInput.push(undefined);
+      return this.catches.libraryState(exited);
     }
     if (!state) return undefined;
     // An aborted library run looks the next state up but never enters it.
     if (!this.aborted) {
-      this.current = { state, enteredAt: at, attempts: 0 };
       const record = this.record(`${state.type}StateEntered` as HistoryEventType, {
         name: state.name,
         inputDetails: { truncated: false },
       });
+      this.current = { state, enteredAt: at, enteredEventId: record.id, attempts: 0 };
       this.awaitingInput.push(record);
     }
     return this.libraryState(state);
@@ -204,6 +257,12 @@ export class Run implements StateHost, ChildRun, ContextSource {
       enumerable: true,
       get: () => run.libraryTimeoutSeconds,
     });
+    if ("Catch" in library)
+      library.Catch = this.catches.wrap(library.Catch, state.jsonata?.catchers);
+    if (state.kind === "expression" && state.type === "Choice") {
+      // Read by the library once the handler has resolved: the rule the attempt chose.
+      Object.defineProperty(library, "Next", { enumerable: true, get: () => run.attempt?.next });
+    }
     this.libraryStates.set(state.name, library);
     return library;
   }
@@ -231,7 +290,8 @@ export class Run implements StateHost, ChildRun, ContextSource {
         current.attempt = attempt;
         current.nextToken = undefined;
       }
-      startHandledState(this, attempt, parameters);
+      if (state.jsonata) startJsonataState(this, attempt, parameters);
+      else startHandledState(this, attempt, parameters);
       this.armLibraryTimer(attempt);
       return attempt.promise;
     } catch (thrown) {
@@ -275,7 +335,10 @@ export class Run implements StateHost, ChildRun, ContextSource {
         if (record?.details) record.details.input = JSON.stringify(event.state.input);
       } else if (event.type === "StateExited") {
         const record = this.awaitingOutput.shift();
-        if (record?.details) record.details.output = JSON.stringify(event.state.output);
+        if (record?.details) {
+          record.details.output =
+            this.outputOverrides.get(record) ?? JSON.stringify(event.state.output);
+        }
       }
     }
   }

@@ -22,7 +22,12 @@ function readPositiveInteger(value: JsonValue | undefined, field: string, state:
 
 // Parameters were wrapped at compile time when TimeoutSecondsPath or HeartbeatSecondsPath is
 // used, so the library evaluates those paths against the state's effective input.
-function unwrapParameters(state: TaskState, input: JsonValue): [JsonValue, TaskLimits] {
+function unwrapParameters(
+  state: TaskState,
+  input: JsonValue,
+  evaluated: TaskLimits | undefined,
+): [JsonValue, TaskLimits] {
+  if (evaluated) return [input, evaluated];
   const limits: TaskLimits = {};
   if (state.timeoutSeconds !== undefined) limits.timeoutSeconds = state.timeoutSeconds;
   if (state.heartbeatSeconds !== undefined) limits.heartbeatSeconds = state.heartbeatSeconds;
@@ -47,18 +52,20 @@ function unwrapParameters(state: TaskState, input: JsonValue): [JsonValue, TaskL
 /**
  * Runs a Task state's attempt: calls the in-process Lambda function and, for
  * `.waitForTaskToken`, waits until SendTaskSuccess or SendTaskFailure completes the task.
- * HeartbeatSeconds is enforced here; TimeoutSeconds through the attempt's deadline.
+ * HeartbeatSeconds is enforced here; TimeoutSeconds through the attempt's deadline. A JSONata
+ * state passes its evaluated Arguments as `input` and its evaluated limits.
  */
 export function startTask(
   host: StateHost,
   attempt: Attempt,
   state: TaskState,
   input: JsonValue,
+  evaluatedLimits?: TaskLimits,
 ): void {
   let parameters: JsonValue;
   let limits: TaskLimits;
   try {
-    [parameters, limits] = unwrapParameters(state, input);
+    [parameters, limits] = unwrapParameters(state, input, evaluatedLimits);
   } catch (error) {
     attempt.reject(error);
     return;
