@@ -12,6 +12,11 @@ import { LOCAL_CREDENTIALS, type Stack } from "@signoff/local";
 export interface CountingClients extends AwsClients {
   /** Command names in the order they were sent since the last `reset`. */
   calls: string[];
+  /**
+   * Beside `calls`: true where the command was sent while an earlier one was still in flight
+   * (the path ran them concurrently), so a floor can overlap the same calls.
+   */
+  overlapped: boolean[];
   reset(): void;
   destroy(): void;
 }
@@ -31,15 +36,23 @@ interface MiddlewareTarget {
 /** Clients for `stack`'s emulators that record each command they send. */
 export function createCountingClients(stack: Stack): CountingClients {
   const calls: string[] = [];
+  const overlapped: boolean[] = [];
+  let inFlight = 0;
   const config = { region: stack.region, credentials: LOCAL_CREDENTIALS };
   const dynamo = new DynamoDBClient({ ...config, endpoint: stack.endpoints.dynamodb });
   const ses = new SESv2Client({ ...config, endpoint: stack.endpoints.sesv2 });
   const sfn = new SFNClient({ ...config, endpoint: stack.endpoints.stepfunctions });
   for (const client of [dynamo, ses, sfn] as unknown as MiddlewareTarget[]) {
     client.middlewareStack.add(
-      (next, context) => (args) => {
+      (next, context) => async (args) => {
         calls.push((context.commandName ?? "unknown").replace(/Command$/, ""));
-        return next(args);
+        overlapped.push(inFlight > 0);
+        inFlight++;
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
       },
       { step: "initialize", name: "benchCountCalls" },
     );
@@ -49,8 +62,10 @@ export function createCountingClients(stack: Stack): CountingClients {
     ses,
     sfn,
     calls,
+    overlapped,
     reset: () => {
       calls.length = 0;
+      overlapped.length = 0;
     },
     destroy: () => {
       dynamo.destroy();

@@ -84,14 +84,26 @@ export async function benchDecidePath(
     const first = waiting.pop()!;
     await decideOne(first);
     const calls = [...bench.clients.calls];
+    const overlapped = [...bench.clients.overlapped];
     if (!calls.includes("SendTaskSuccess")) throw new Error("the decision sent no callback");
     const decided = await bench.runtime.deps.store.get(first.approvalId);
     const callback = buildCallback(decided!);
+    // The deciding write's head carries the tail the batch then writes out (all but the last).
+    const eventItems = await itemsOf(bench, first.approvalId, "EVT#");
+    const auditHead = {
+      ...decided!.audit,
+      tail: eventItems.slice(0, -1).map(({ pk: _pk, sk: _sk, ...event }) => event),
+    };
     const templates: FloorTemplates = {
+      auditHead,
       tableName: bench.stack.tableName,
       approval: {},
       events: (await itemsOf(bench, first.approvalId, "EVT#")).slice(-3),
-      listing: await itemsOf(bench, first.approvalId, "L#"),
+      // The batch beside the callback carries the listing entries and the audit tail's events.
+      listing: [
+        ...(await itemsOf(bench, first.approvalId, "L#")),
+        ...(await itemsOf(bench, first.approvalId, "EVT#")),
+      ],
       ...(callback.kind === "success" && { taskOutput: callback.output }),
     };
 
@@ -109,7 +121,9 @@ export async function benchDecidePath(
         taskToken: other.taskToken,
       };
       floorClients.reset();
-      const floorMs = await timeMs(() => replayFloor(floorClients, templates, target, calls));
+      const floorMs = await timeMs(() =>
+        replayFloor(floorClients, templates, target, calls, overlapped),
+      );
       if (floorClients.calls.join() !== calls.join()) throw new Error("the floor's calls differ");
       if (i >= options.warmUp) {
         pathTimes.push(pathMs);

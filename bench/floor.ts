@@ -38,6 +38,11 @@ export interface FloorTemplates {
   email?: EmailTemplate;
   /** The output SendTaskSuccess carried. */
   taskOutput?: string;
+  /**
+   * The audit head (with its tail of events) the path's UpdateItems write onto the approval;
+   * each floor UpdateItem writes it too, so it carries the same payload.
+   */
+  auditHead?: Item;
 }
 
 export interface FloorTarget {
@@ -48,19 +53,30 @@ export interface FloorTarget {
   taskToken?: string;
 }
 
-/** Sends `calls` in order against `target`; throws on a call kind it does not know. */
+/**
+ * Sends `calls` in order against `target`; throws on a call kind it does not know. A call marked
+ * in `overlapped` is sent together with the one before it, as the path sent them.
+ */
 export async function replayFloor(
   clients: CountingClients,
   templates: FloorTemplates,
   target: FloorTarget,
   calls: readonly string[],
+  overlapped: readonly boolean[] = [],
 ): Promise<void> {
   const { tableName } = templates;
   const key = { pk: target.pk, sk: "APPROVAL" };
   let puts = 0;
   let events = 0;
   let updates = 0;
-  for (const call of calls) {
+  const groups: string[][] = [];
+  for (const [index, call] of calls.entries()) {
+    if (overlapped[index] && groups.length > 0) groups.at(-1)!.push(call);
+    else groups.push([call]);
+  }
+  for (const group of groups) await Promise.all(group.map(send));
+
+  async function send(call: string): Promise<void> {
     switch (call) {
       case "PutItem": {
         const first = puts++ === 0 && target.putsApproval;
@@ -116,10 +132,17 @@ export async function replayFloor(
           new UpdateCommand({
             TableName: tableName,
             Key: key,
-            UpdateExpression: "SET #n = :n",
+            UpdateExpression: `SET #n = :n${templates.auditHead ? ", #audit = :audit" : ""}`,
             ConditionExpression: "attribute_exists(#pk)",
-            ExpressionAttributeNames: { "#pk": "pk", "#n": "floorUpdates" },
-            ExpressionAttributeValues: { ":n": ++updates },
+            ExpressionAttributeNames: {
+              "#pk": "pk",
+              "#n": "floorUpdates",
+              ...(templates.auditHead && { "#audit": "audit" }),
+            },
+            ExpressionAttributeValues: {
+              ":n": ++updates,
+              ...(templates.auditHead && { ":audit": templates.auditHead }),
+            },
             ReturnValues: "ALL_NEW",
           }),
         );
@@ -169,6 +192,8 @@ export interface PathResult {
   samples: number;
   /** What the real path sent per sample, e.g. "3 PutItem + 2 Query + 2 SendEmail". */
   calls: string;
+  /** How many calls that was. */
+  callCount: number;
 }
 
 /** A path's timings against its floor's, sample for sample, as the bench table reports them. */
@@ -187,5 +212,6 @@ export function summarizePath(
     ratio: pathMedian / floorMedian,
     samples: pathTimes.length,
     calls: describeCalls(calls),
+    callCount: calls.length,
   };
 }

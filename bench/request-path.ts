@@ -63,7 +63,15 @@ async function captureTemplates(bench: BenchStack, approvalId: string): Promise<
     html: last.body.html ?? "",
     text: last.body.text ?? "",
   };
-  return { tableName: bench.stack.tableName, approval, events, listing, email };
+  const auditHead = approval.audit as Item | undefined;
+  return {
+    tableName: bench.stack.tableName,
+    approval,
+    events,
+    listing,
+    email,
+    ...(auditHead && { auditHead }),
+  };
 }
 
 export async function benchRequestPath(
@@ -77,6 +85,7 @@ export async function benchRequestPath(
     bench.clients.reset();
     const first = await handler(payload());
     const calls = [...bench.clients.calls];
+    const overlapped = [...bench.clients.overlapped];
     const templates = await captureTemplates(bench, first.approvalId);
 
     const pathTimes: number[] = [];
@@ -90,7 +99,9 @@ export async function benchRequestPath(
       }
       floorClients.reset();
       const target = { pk: `A#floor-${randomUUID()}`, putsApproval: true };
-      const floorMs = await timeMs(() => replayFloor(floorClients, templates, target, calls));
+      const floorMs = await timeMs(() =>
+        replayFloor(floorClients, templates, target, calls, overlapped),
+      );
       if (floorClients.calls.join() !== calls.join()) throw new Error("the floor's calls differ");
       if (i >= options.warmUp) {
         pathTimes.push(pathMs);

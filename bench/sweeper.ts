@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { DEFAULT_DUE_SHARDS, dueKeyOf } from "@signoff/core";
 import {
   createRequestApprovalHandler,
   createRuntime,
@@ -48,7 +49,8 @@ interface SweepTable {
   near: Item;
 }
 
-async function writeAll(client: DynamoDBDocumentClient, table: string, items: Item[]) {
+/** Writes `items` with BatchWriteItem, 25 a request, 16 requests at once. */
+export async function writeAll(client: DynamoDBDocumentClient, table: string, items: Item[]) {
   const batches: Item[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   await runPool(batches, WRITERS, async (batch) => {
@@ -63,10 +65,17 @@ async function writeAll(client: DynamoDBDocumentClient, table: string, items: It
   });
 }
 
-function copies(template: Item, count: number, dueOffset: number): Item[] {
+/** `count` copies of the approval item `template`, each with its own id (and so due shard). */
+export function copies(template: Item, count: number, dueOffset: number): Item[] {
   return Array.from({ length: count }, (_, i) => {
     const id = `bench${randomUUID().replaceAll("-", "")}`;
-    return { ...template, id, pk: `A#${id}`, dueAt: (template.dueAt as number) + dueOffset + i };
+    return {
+      ...template,
+      id,
+      pk: `A#${id}`,
+      dueKey: dueKeyOf(id, DEFAULT_DUE_SHARDS),
+      dueAt: (template.dueAt as number) + dueOffset + i,
+    };
   });
 }
 

@@ -1,5 +1,5 @@
 // Lambda functions: request-approval (invoked by state machines), the HTTP API, the sweeper on a
-// one-minute schedule, cancel with the EventBridge rule that feeds it ended executions, and
+// one-minute schedule with sweep-shard working the due shards it hands on, cancel with the EventBridge rule that feeds it ended executions, and
 // ses-events with the rule that feeds it SES bounces and complaints.
 //
 // Least privilege: each function's role allows exactly the AWS actions its bundled code can call
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { TableSchema } from "../packages/core/src/table-schema.ts";
 import { api } from "./api.ts";
 import { configurationSet, configurationSetArn, identityArn, sender } from "./email.ts";
-import { deadLetters } from "./queues.ts";
+import { deadLetters, dueShards } from "./queues.ts";
 import { linkKeys, tokenKeys } from "./secrets.ts";
 import { API_SETTINGS, FUNCTION_SETTINGS, pickSettings } from "./stage-settings.ts";
 import { table } from "./table.ts";
@@ -43,6 +43,8 @@ function resourcesOf(action: string): $util.Input<string>[] {
   if (action.startsWith("dynamodb:")) return [table.arn];
   if (action === "ses:SendEmail") return [identityArn, configurationSetArn];
   if (action.startsWith("states:SendTask")) return ["*"];
+  // The sweepers' code sends to the due shards queue only (dead letters are granted apart).
+  if (action === "sqs:SendMessage") return [dueShards.arn];
   throw new Error(
     `${PERMISSIONS_FILE} lists ${action}, which infra/functions.ts does not know the resources of`,
   );
@@ -73,6 +75,7 @@ const KEYRINGS: Record<string, sst.Secret[]> = {
   "request-approval": [linkKeys, tokenKeys],
   api: [linkKeys, tokenKeys],
   sweeper: [linkKeys, tokenKeys],
+  "sweep-shard": [linkKeys, tokenKeys],
   cancel: [],
   "ses-events": [],
 };
@@ -90,6 +93,7 @@ function functionArgs(handler: string, extra: Record<string, $util.Input<string>
     handler: `${HANDLERS}/${handler}.handler`,
     runtime: "nodejs22.x",
     architecture: "arm64",
+    nodejs: { minify: true },
     link: keyrings,
     permissions: [
       ...grantsFor(handler),
@@ -134,10 +138,26 @@ export const apiFunction = new sst.aws.Function("ApiFunction", {
 api.route("$default", apiFunction.arn);
 
 // Stops taking new work 10 s before this timeout, so a run ends well inside the schedule's period.
+// Shards with more due than a page go to the DueShards queue.
 export const sweeper = new sst.aws.Function("Sweeper", {
-  ...functionArgs("sweeper"),
+  ...functionArgs("sweeper", { SIGNOFF_SWEEP_QUEUE_URL: dueShards.url }),
   timeout: "50 seconds",
 });
+
+// Sweeps each shard handed on, one message (one shard) per invocation, and hands it on again when
+// its time runs out with more due: Lambda's concurrency, one invocation per busy shard, is what
+// keeps up with a backlog. SST grants it receiving and deleting the queue's messages.
+export const sweepShard = dueShards.subscribe(
+  {
+    // Its figures (SweeperLag, OldestPendingCallbackAge) are the sweeper's, for the same alarms.
+    ...functionArgs("sweep-shard", {
+      SIGNOFF_SWEEP_QUEUE_URL: dueShards.url,
+      POWERTOOLS_SERVICE_NAME: "signoff-sweeper",
+    }),
+    timeout: "60 seconds",
+  },
+  { batch: { size: 1 } },
+);
 
 // No retries: a failed run is followed by the next one a minute later, and a retry would overlap
 // it. A run that fails is an alarm (infra/monitoring.ts), not a silent retry.

@@ -3,7 +3,7 @@
 // Every alarm goes to one SNS topic; SIGNOFF_ALARM_EMAIL subscribes an address to it (SNS mails a
 // confirmation link first). README "Operating signoff" says what each alarm means and what to do.
 import { api } from "./api.ts";
-import { apiFunction, ruleArns, sweeper } from "./functions.ts";
+import { apiFunction, ruleArns, sweeper, sweepShard } from "./functions.ts";
 import { deadLetters } from "./queues.ts";
 import { readAlarmEmail } from "./stage-settings.ts";
 
@@ -50,7 +50,7 @@ function alarm(name: string, args: AlarmArgs) {
 }
 
 /** Any error of `fn` within five minutes. */
-function functionErrorsAlarm(name: string, fn: sst.aws.Function, what: string) {
+function functionErrorsAlarm(name: string, fn: { name: $util.Input<string> }, what: string) {
   return alarm(name, {
     alarmDescription: `signoff: ${what} (README: Operating signoff)`,
     namespace: "AWS/Lambda",
@@ -68,6 +68,12 @@ function functionErrorsAlarm(name: string, fn: sst.aws.Function, what: string) {
 export const alarms = {
   // A sweeper run threw: reminders, deadlines, heartbeats and callback retries wait for the next.
   sweeperErrors: functionErrorsAlarm("SweeperErrors", sweeper, "a sweeper run failed"),
+  // A handed-on shard's sweep threw: its message returns to the queue and is tried again.
+  sweepShardErrors: functionErrorsAlarm(
+    "SweepShardErrors",
+    { name: sweepShard.nodes.function.name },
+    "a sweep of a handed-on due shard failed",
+  ),
   // The oldest due item the sweeper found was over 5 minutes late; no figure at all means no
   // sweeper ran, which is as late as it gets.
   sweeperLag: alarm("SweeperLag", {

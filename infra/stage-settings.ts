@@ -95,8 +95,13 @@ export function readAlarmEmail(env: StageEnv): string | undefined {
   return email;
 }
 
-/** The optional settings passed to every function as they are (config.ts checks them). */
+/**
+ * The optional settings passed to every function as they are (config.ts checks them).
+ * SIGNOFF_DUE_SHARDS is the table's due-index shard count: every function gets the same one
+ * (see packages/core/src/table-schema.ts before lowering it).
+ */
 export const FUNCTION_SETTINGS = [
+  "SIGNOFF_DUE_SHARDS",
   "SIGNOFF_DEFAULT_APPROVERS",
   "SIGNOFF_DEFAULT_TIMEOUT_SECONDS",
   "SIGNOFF_DEFAULT_REMINDERS",

@@ -15,11 +15,12 @@ export const table = new sst.aws.Dynamo("Table", {
   fields,
   primaryIndex: { hashKey: partitionKey, rangeKey: sortKey },
   globalIndexes: {
-    // The sweeper reads whole due items from the index, as the local stack's table does.
+    // Sharded (`DUE#<n>`) and keys only: the sweeper reads each shard's due keys, then the
+    // approvals themselves, as the local stack's table does.
     [dueIndex.name]: {
       hashKey: dueIndex.partitionKey,
       rangeKey: dueIndex.sortKey,
-      projection: "all",
+      projection: "keys-only",
     },
     // The cancel function finds an execution's approvals here, then reads each from the table.
     [executionIndex.name]: {

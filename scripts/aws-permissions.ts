@@ -26,6 +26,11 @@ const SDK_SERVICES: Record<string, { prefix: string; action: (command: string) =
   },
   "@aws-sdk/client-sesv2": { prefix: "ses", action: (command) => command },
   "@aws-sdk/client-sfn": { prefix: "states", action: (command) => command },
+  // IAM authorises SendMessageBatch as sqs:SendMessage, one action for both.
+  "@aws-sdk/client-sqs": {
+    prefix: "sqs",
+    action: (command) => (command === "SendMessageBatch" ? "SendMessage" : command),
+  },
 };
 
 const DOCUMENT_CLIENT_ACTIONS: Record<string, string> = {
@@ -56,6 +61,9 @@ export async function deriveAwsPermissions(): Promise<AwsPermissions> {
   for (const [name, entry] of entries) {
     const built = await build({
       ...SST_BUILD_OPTIONS,
+      // The same tree-shaking as the deployed bundle, unminified: minifying inlines constants, so
+      // a kept file can contribute no bytes and drop out of the inputs read below.
+      minify: false,
       absWorkingDir: ROOT,
       entryPoints: [join(ROOT, entry)],
       outfile: join(ROOT, ".local", "permissions", `${name}.mjs`),

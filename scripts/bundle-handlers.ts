@@ -16,6 +16,15 @@ export const DEFAULT_BUNDLE_DIR = join(ROOT, ".local", "bundles");
 /** Every Lambda entry point: each file here is one function in infra/functions.ts. */
 export const HANDLERS_DIR = "packages/functions/src/handlers";
 
+/**
+ * The floor bundle's entry: a bare handler constructing the same AWS SDK clients and nothing else
+ * (see the file). Not a function in infra/, so outside HANDLERS_DIR.
+ */
+export const FLOOR_ENTRY = "scripts/floor-handler.ts";
+
+/** The floor bundle's name in reports. */
+export const FLOOR_NAME = "floor";
+
 /** The entry points by function name (the file's base name), e.g. `api` → `…/handlers/api.ts`. */
 export async function listHandlerEntries(): Promise<Map<string, string>> {
   const files = (await readdir(join(ROOT, HANDLERS_DIR))).filter(
@@ -35,13 +44,14 @@ const SST_BANNER = [
 ].join("\n");
 
 /**
- * SST 4's builder (pkg/runtime/node/build.go) for a deployed ESM function with no `nodejs`
- * options, as infra/ has: bundle, node platform, `module` before `main`, keep names, only sharp
- * and pg-native external, no source map. Two choices differ on purpose or by SST's own code:
+ * SST 4's builder (pkg/runtime/node/build.go) for a deployed ESM function with the `nodejs`
+ * options infra/functions.ts sets (`minify: true`, nothing else): bundle, node platform, `module`
+ * before `main`, keep names (always on in SST, minified or not), only sharp and pg-native
+ * external, no source map, minified. One choice differs on purpose:
  * - target: SST says esnext; node22 is the runtime infra/ deploys to, so esbuild lowers nothing
  *   that runtime lacks (for this code the output is the same).
- * - minify: SST's docs say it defaults to on, but its builder minifies only when `nodejs.minify`
- *   is set, and infra/ does not set it; so off, like the code SST would upload.
+ * SST's docs say `minify` defaults to on, but its builder minifies only when `nodejs.minify` is
+ * set (whitespace, syntax and identifiers together), which is why infra/ sets it.
  */
 export const SST_BUILD_OPTIONS = {
   bundle: true,
@@ -52,7 +62,7 @@ export const SST_BUILD_OPTIONS = {
   keepNames: true,
   external: ["sharp", "pg-native"],
   banner: { js: SST_BANNER },
-  minify: false,
+  minify: true,
   sourcemap: false,
   metafile: true,
   logLevel: "silent",
@@ -70,6 +80,8 @@ export interface HandlerBundle {
   inputs: number;
   /** What it still imports at run time; only Node built-ins, as Lambda ships no node_modules. */
   externalImports: string[];
+  /** The npm packages with code in it (tree-shaking kept some), e.g. `@aws-sdk/client-sfn`. */
+  packages: string[];
 }
 
 /**
@@ -84,31 +96,61 @@ export async function bundleHandlers(
   await mkdir(outDir, { recursive: true });
   const warnings: string[] = [];
   const bundles = await Promise.all(
-    [...entries].map(async ([name, entry]) => {
-      const file = join(outDir, name, `${name}.mjs`);
-      const result = await build({
-        ...SST_BUILD_OPTIONS,
-        absWorkingDir: ROOT,
-        entryPoints: [join(ROOT, entry)],
-        outfile: file,
-      });
-      for (const warning of result.warnings) warnings.push(`${name}: ${warning.text}`);
-      const output = result.metafile.outputs[relative(ROOT, file)];
-      if (!output) throw new Error(`esbuild wrote no ${relative(ROOT, file)}`);
-      return {
-        name,
-        file,
-        handler: `${name}.handler`,
-        bytes: output.bytes,
-        inputs: Object.keys(output.inputs).length,
-        externalImports: [
-          ...new Set(output.imports.filter((i) => i.external).map((i) => i.path)),
-        ].sort(),
-      };
-    }),
+    [...entries].map(([name, entry]) => bundleEntry(name, entry, outDir, warnings)),
   );
   return { bundles, warnings };
 }
+
+/**
+ * Builds the floor bundle (FLOOR_ENTRY) into `<outDir>/floor/`, with the same options as the
+ * handlers. Call after `bundleHandlers`, which empties `outDir`.
+ */
+export async function bundleFloor(
+  outDir: string = DEFAULT_BUNDLE_DIR,
+): Promise<{ bundle: HandlerBundle; warnings: string[] }> {
+  const warnings: string[] = [];
+  const bundle = await bundleEntry(FLOOR_NAME, FLOOR_ENTRY, outDir, warnings);
+  return { bundle, warnings };
+}
+
+async function bundleEntry(
+  name: string,
+  entry: string,
+  outDir: string,
+  warnings: string[],
+): Promise<HandlerBundle> {
+  const file = join(outDir, name, `${name}.mjs`);
+  const result = await build({
+    ...SST_BUILD_OPTIONS,
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, entry)],
+    outfile: file,
+  });
+  for (const warning of result.warnings) warnings.push(`${name}: ${warning.text}`);
+  const output = result.metafile.outputs[relative(ROOT, file)];
+  if (!output) throw new Error(`esbuild wrote no ${relative(ROOT, file)}`);
+  return {
+    name,
+    file,
+    handler: `${name}.handler`,
+    bytes: output.bytes,
+    inputs: Object.keys(output.inputs).length,
+    externalImports: [
+      ...new Set(output.imports.filter((i) => i.external).map((i) => i.path)),
+    ].sort(),
+    packages: [
+      ...new Set(
+        Object.entries(output.inputs)
+          .filter(([, input]) => input.bytesInOutput > 0)
+          .map(([path]) => PACKAGE_PATH.exec(path)?.[1])
+          .filter((name) => name !== undefined),
+      ),
+    ].sort(),
+  };
+}
+
+/** The package a bundled file belongs to: the last `node_modules/<name>` in its path. */
+const PACKAGE_PATH = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//;
 
 /** `1234567` → `1,205.6 KiB`. */
 export function formatKiB(bytes: number): string {

@@ -1,16 +1,28 @@
 /**
- * `npm run bundle:report`: builds the Lambda bundles (see bundle-handlers.ts) and prints each
- * one's size and its cold module-init time: a fresh `node` per run timing the `import()` of the
- * bundle (read, parse, evaluate; no handler call), the median of several runs.
+ * `npm run bundle:report`: builds the Lambda bundles (see bundle-handlers.ts) and a floor bundle
+ * (a bare handler constructing the same AWS SDK clients, scripts/floor-handler.ts), and prints
+ * each one's size and its cold module-init time beside the floor's: a fresh `node` per run timing
+ * the `import()` of the bundle (read, parse, evaluate; no handler call), the median of several
+ * runs. The runs go round-robin over the bundles, so a busy moment slows them all alike.
  * Usage: npm run bundle:report [-- --runs N]
  */
 import { execFile } from "node:child_process";
 import { dirname } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { bundleHandlers, formatKiB, type HandlerBundle } from "./bundle-handlers.ts";
+import {
+  bundleFloor,
+  bundleHandlers,
+  FLOOR_NAME,
+  formatKiB,
+  type HandlerBundle,
+} from "./bundle-handlers.ts";
 
 const run = promisify(execFile);
+
+/** Issue 13's targets: each bundle at most this big, and its cold init within this of the floor's. */
+const MAX_BUNDLE_BYTES = 400 * 1024;
+const MAX_INIT_RATIO = 1.3;
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "7" } } });
 const runs = Number(values.runs);
@@ -39,19 +51,39 @@ function median(samples: number[]): number {
 }
 
 const { bundles, warnings } = await bundleHandlers();
-for (const warning of warnings) console.warn(`warning: ${warning}`);
+const floorBuild = await bundleFloor();
+for (const warning of [...warnings, ...floorBuild.warnings]) console.warn(`warning: ${warning}`);
+const floor = floorBuild.bundle;
+const measured = [floor, ...bundles];
 
-const rows: string[][] = [["bundle", "bytes", "KiB", `init median of ${runs}`, "init min-max"]];
-for (const bundle of bundles) {
-  // One at a time, so the runs do not compete for the CPU.
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await timeColdImport(bundle));
+// One sample of each bundle per round; a bundle's samples are never taken side by side.
+const samples = new Map<HandlerBundle, number[]>(measured.map((bundle) => [bundle, []]));
+for (let i = 0; i < runs; i++) {
+  for (const bundle of measured) samples.get(bundle)!.push(await timeColdImport(bundle));
+}
+const floorInit = median(samples.get(floor)!);
+
+const rows: string[][] = [
+  [
+    "bundle",
+    "bytes",
+    "KiB",
+    `init median of ${runs}`,
+    "init min-max",
+    "size ÷ floor",
+    "init ÷ floor",
+  ],
+];
+for (const bundle of measured) {
+  const times = samples.get(bundle)!;
   rows.push([
     bundle.name,
     bundle.bytes.toLocaleString("en-US"),
     formatKiB(bundle.bytes),
-    `${median(samples).toFixed(0)} ms`,
-    `${Math.min(...samples).toFixed(0)}-${Math.max(...samples).toFixed(0)} ms`,
+    `${median(times).toFixed(0)} ms`,
+    `${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)} ms`,
+    `${(bundle.bytes / floor.bytes).toFixed(2)}×`,
+    `${(median(times) / floorInit).toFixed(2)}×`,
   ]);
 }
 
@@ -64,6 +96,25 @@ for (const [index, row] of rows.entries()) {
   console.log(cells.join("  "));
   if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
 }
+
+const handlers = bundles.map((bundle) => ({
+  name: bundle.name,
+  small: bundle.bytes <= MAX_BUNDLE_BYTES,
+  quick: median(samples.get(bundle)!) <= MAX_INIT_RATIO * floorInit,
+}));
+const failing = (test: (h: (typeof handlers)[number]) => boolean) =>
+  handlers.filter((h) => !test(h)).map((h) => h.name);
+const tooBig = failing((h) => h.small);
+const tooSlow = failing((h) => h.quick);
 console.log(
-  `\nNode ${process.version} on ${process.arch}; Lambda runs nodejs22.x on arm64, so read these as relative.`,
+  `\n${FLOOR_NAME}: the same AWS SDK clients and nothing else (${formatKiB(floor.bytes)}, ${floorInit.toFixed(0)} ms).`,
+);
+console.log(
+  `Target: each ≤ ${formatKiB(MAX_BUNDLE_BYTES)}: ${tooBig.length ? `no (${tooBig.join(", ")})` : "yes"}${floor.bytes > MAX_BUNDLE_BYTES ? ` — the floor alone is ${formatKiB(floor.bytes)}` : ""}.`,
+);
+console.log(
+  `Target: each cold init ≤ ${MAX_INIT_RATIO}× the floor's: ${tooSlow.length ? `no (${tooSlow.join(", ")})` : "yes"}.`,
+);
+console.log(
+  `Node ${process.version} on ${process.arch}; Lambda runs nodejs22.x on arm64, so read these as relative.`,
 );

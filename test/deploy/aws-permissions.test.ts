@@ -31,13 +31,21 @@ describe("the AWS actions each function's code can call", () => {
     ]);
   });
 
+  it("maps SQS's SendMessageBatch to the one action IAM authorises it by, sqs:SendMessage", () => {
+    const source = [
+      'import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";',
+      "sqs.send(new SendMessageBatchCommand({}));",
+    ].join("\n");
+    expect(actionsIn(source, "q.ts")).toEqual(["sqs:SendMessage"]);
+  });
+
   it("refuses a command it cannot place, rather than grant too little or guess", () => {
     expect(() =>
       actionsIn(
-        'import { SendMessageCommand } from "@aws-sdk/client-sqs";\nnew SendMessageCommand({});',
+        'import { PublishCommand } from "@aws-sdk/client-sns";\nnew PublishCommand({});',
         "q.ts",
       ),
-    ).toThrow(/SendMessageCommand comes from @aws-sdk\/client-sqs, not mapped/);
+    ).toThrow(/PublishCommand comes from @aws-sdk\/client-sns, not mapped/);
     expect(() => actionsIn("new MysteryCommand({});", "m.ts")).toThrow(
       /MysteryCommand is not imported/,
     );

@@ -145,7 +145,7 @@ describe("sst.config.ts evaluated offline (Pulumi mocks, stage ci)", () => {
     expect(indexes.get(dueIndex.name)).toMatchObject({
       hashKey: dueIndex.partitionKey,
       rangeKey: dueIndex.sortKey,
-      projectionType: "ALL",
+      projectionType: "KEYS_ONLY",
     });
     for (const index of [executionIndex, listIndex, listStatusIndex]) {
       expect(indexes.get(index.name), index.name).toMatchObject({

@@ -88,6 +88,15 @@ async function codePermissions(): Promise<Record<string, string[]>> {
 
 const arnOf = (resource: InfraResource) => resource.outputs.arn as string;
 const deadLettersOf = (g: InfraGraph) => getResource(g, TYPES.queue, "DeadLetters");
+const dueShardsOf = (g: InfraGraph) => getResource(g, TYPES.queue, "DueShardsQueue");
+/** What Lambda's SQS event source needs of the function it feeds (SST grants them). */
+const QUEUE_CONSUMER_ACTIONS = [
+  "sqs:ChangeMessageVisibility",
+  "sqs:DeleteMessage",
+  "sqs:GetQueueAttributes",
+  "sqs:GetQueueUrl",
+  "sqs:ReceiveMessage",
+];
 const tableOf = (g: InfraGraph) => onlyResource(g, TYPES.table);
 
 describe("least privilege", () => {
@@ -106,25 +115,33 @@ describe("least privilege", () => {
     ).toBe(true);
   });
 
-  it("grants each function exactly the actions its code calls, plus writing its dead letters", async () => {
+  it("grants each function exactly the actions its code calls, plus writing its dead letters (and, for sweep-shard, consuming its queue)", async () => {
     const permissions = await codePermissions();
     const names = functionNames(graph);
     expect(names.map((name) => handlerOf(graph, name)).sort()).toEqual(
       Object.keys(permissions).sort(),
     );
     for (const name of names) {
-      const code = permissions[handlerOf(graph, name)]!;
+      const handler = handlerOf(graph, name);
+      const code = permissions[handler]!;
       expect(code.length, name).toBeGreaterThan(0);
+      const consumer = handler === "sweep-shard" ? QUEUE_CONSUMER_ACTIONS : [];
       expect(allowedActions(policyStatementsOf(graph, name)).sort(), name).toEqual(
-        [...code, "sqs:SendMessage"].sort(),
+        [...new Set([...code, "sqs:SendMessage", ...consumer])].sort(),
       );
       // Logs only, through the one AWS-managed policy Lambda needs.
       expect(managedPolicyArnsOf(graph, name), name).toEqual([
         "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
       ]);
     }
-    // The derivation tells the functions apart: cancel and ses-events never call Step Functions.
+    // The derivation tells the functions apart: cancel and ses-events never call Step Functions,
+    // and only the sweepers hand shards on.
     expect(permissions.cancel!.some((action) => action.startsWith("states:"))).toBe(false);
+    expect(
+      Object.keys(permissions).filter((handler) =>
+        permissions[handler]!.includes("sqs:SendMessage"),
+      ),
+    ).toEqual(["sweep-shard", "sweeper"]);
     expect(permissions["ses-events"]!.some((action) => action.startsWith("ses:"))).toBe(false);
   });
 
@@ -134,7 +151,9 @@ describe("least privilege", () => {
     const identity = arnOf(onlyResource(graph, TYPES.emailIdentity));
     const configurationSet = onlyResource(graph, TYPES.configurationSet);
     const queue = arnOf(deadLettersOf(graph));
+    const shardQueue = arnOf(dueShardsOf(graph));
     for (const name of functionNames(graph)) {
+      const handler = handlerOf(graph, name);
       for (const statement of policyStatementsOf(graph, name)) {
         expect(statement.Effect).toBe("Allow");
         for (const action of statement.Action) {
@@ -151,7 +170,12 @@ describe("least privilege", () => {
               ].sort(),
             );
           } else if (action === "sqs:SendMessage") {
-            expect(statement.Resource, where).toEqual([queue]);
+            // Dead letters for every function; the due shards queue for the sweepers' code.
+            const allowed = handler.startsWith("sweep") ? [[queue], [shardQueue]] : [[queue]];
+            expect(allowed, where).toContainEqual(statement.Resource);
+          } else if (QUEUE_CONSUMER_ACTIONS.includes(action)) {
+            expect(handler, where).toBe("sweep-shard");
+            expect(statement.Resource, where).toEqual([shardQueue]);
           } else {
             // A task token names no resource.
             expect(action, where).toMatch(/^states:SendTask(Success|Failure|Heartbeat)$/);
@@ -181,6 +205,7 @@ describe("least privilege", () => {
       api: ["LinkKeys", "TokenKeys"],
       "request-approval": ["LinkKeys", "TokenKeys"],
       sweeper: ["LinkKeys", "TokenKeys"],
+      "sweep-shard": ["LinkKeys", "TokenKeys"],
       cancel: [],
       "ses-events": [],
     });
@@ -299,6 +324,38 @@ describe("nothing dropped silently", () => {
       target: { retryPolicy: { maximumRetryAttempts: 0 } },
     });
     expect(lambdaOf(graph, "Sweeper").inputs.timeout).toBe(50);
+  });
+});
+
+describe("a sweeper that keeps up", () => {
+  it("hands busy due shards to sweep-shard through an encrypted FIFO queue, one shard a message", () => {
+    const queue = dueShardsOf(graph);
+    expect(queue.inputs).toMatchObject({ fifoQueue: true, sqsManagedSseEnabled: true });
+    // Lambda's SQS event source wants the visibility timeout at six times the function's.
+    const worker = functionNames(graph).find((name) => handlerOf(graph, name) === "sweep-shard")!;
+    expect(queue.inputs.visibilityTimeoutSeconds).toBe(
+      6 * Number(lambdaOf(graph, worker).inputs.timeout),
+    );
+    const mapping = onlyResource(graph, "aws:lambda/eventSourceMapping:EventSourceMapping");
+    expect(mapping.inputs).toMatchObject({ eventSourceArn: arnOf(queue), batchSize: 1 });
+    expect(mapping.inputs.functionName).toBe(lambdaOf(graph, worker).outputs.arn);
+    // Its failures alarm like the sweeper's.
+    const errors = resourcesOfType(graph, TYPES.metricAlarm).find(
+      (alarm) => alarm.name === "SweepShardErrors",
+    );
+    expect(errors?.inputs).toMatchObject({
+      metricName: "Errors",
+      dimensions: { FunctionName: lambdaOf(graph, worker).outputs.name },
+    });
+    // Both sweepers know the queue; the worker reports as the sweeper, for the same alarms.
+    for (const name of ["Sweeper", worker]) {
+      expect(lambdaOf(graph, name).inputs.environment, name).toMatchObject({
+        variables: {
+          SIGNOFF_SWEEP_QUEUE_URL: queue.outputs.url,
+          POWERTOOLS_SERVICE_NAME: "signoff-sweeper",
+        },
+      });
+    }
   });
 });
 

@@ -6,9 +6,10 @@
  * - the outcome is the policy's answer for the recorded decisions, in recording order, and no
  *   decision was recorded after the one that determined it (`findOutcomeInconsistency`);
  * - every "recorded" page is a decision in that set, and every other page names the outcome;
- * - the task heard exactly once, and what the outcome says.
+ * - the task heard exactly once, and what the outcome says;
+ * - the audit trail (its head on the approval, views racing the decisions) still verifies.
  */
-import { findOutcomeInconsistency } from "@signoff/core";
+import { findOutcomeInconsistency, verifyAuditChain } from "@signoff/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { SWEEP_INTERVAL_MS } from "../support/approval-requests.ts";
 import { headingOf, type PageResponse } from "../support/pages.ts";
@@ -33,6 +34,7 @@ const measured = {
   recordedNotDeciding: 0,
   wrongPages: 0,
   callbacksOtherThanOne: 0,
+  brokenTrails: 0,
   examples: [] as string[],
 };
 
@@ -96,6 +98,12 @@ afterAll(() => {
     value: measured.callbacksOtherThanOne,
     target: "0",
   });
+  recordFigure({
+    suite: SUITE,
+    measure: "audit trails that do not verify",
+    value: measured.brokenTrails,
+    target: "0",
+  });
 });
 
 describe("approve and reject pressed at the same moment", () => {
@@ -136,6 +144,14 @@ describe("approve and reject pressed at the same moment", () => {
           problem(`${approval.approvalId}: callbacks ${callbacks.join(", ")}`);
         }
 
+        const trail = await signoff.runtime().deps.store.listEvents(approval.approvalId);
+        const verified = verifyAuditChain(trail);
+        const decided = trail.filter((event) => event.type === "decided").length;
+        if (!verified.ok || decided !== Object.keys(stored.decisions).length) {
+          measured.brokenTrails += 1;
+          problem(`${approval.approvalId}: trail ${JSON.stringify(verified)}, ${decided} decided`);
+        }
+
         // The deciding set: everything recorded (nothing may be recorded after the outcome).
         const winner = Object.values(stored.decisions);
         for (const [approver, page] of [
@@ -164,6 +180,7 @@ describe("approve and reject pressed at the same moment", () => {
       expect(measured.recordedNotDeciding - before.recordedNotDeciding).toBe(0);
       expect(measured.wrongPages - before.wrongPages).toBe(0);
       expect(measured.callbacksOtherThanOne - before.callbacksOtherThanOne).toBe(0);
+      expect(measured.brokenTrails - before.brokenTrails).toBe(0);
     });
   }
 });

@@ -2,8 +2,8 @@
 import type { Approval } from "./approval.ts";
 import type { ApprovalView } from "./ports.ts";
 
-/** Drops the encrypted task token; everything else may be shown. */
+/** Drops the encrypted task token and the audit chain's head; everything else may be shown. */
 export function toApprovalView(approval: Approval): ApprovalView {
-  const { tokenCiphertext: _omitted, ...view } = approval;
+  const { tokenCiphertext: _omitted, audit: _head, ...view } = approval;
   return view;
 }

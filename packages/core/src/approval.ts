@@ -175,6 +175,32 @@ export interface Approval {
    * delayed), oldest first; absent when none. At most `MAX_EMAIL_PROBLEMS` are kept.
    */
   emailProblems?: EmailProblem[];
+  /**
+   * The audit chain's head and its newest events, kept on the approval so an append is one
+   * conditional write of this item and needs no Query (see `AuditHead`). Absent on approvals
+   * stored before chains had heads. Never shown: views drop it.
+   */
+  audit?: AuditHead;
+}
+
+/**
+ * Where an approval's audit chain ends, stored on the approval item itself.
+ *
+ * Invariant: every event with `seq <= head.seq` is stored as its own event item, or is in `tail`,
+ * or both (identically); no event item exists with a `seq` above the stored head. The conditional
+ * write that moves the head (conditioned on the `seq` it chained onto) is the chain's only
+ * serialization point: it assigns the sequence numbers and hashes and puts the new events in
+ * `tail` in the same write, so a crash before the event items are written loses nothing. Event
+ * items are written afterwards, unconditionally (an event's content is fixed by the head write
+ * that chained it), and a later head write drops a tail whose events it knows are written.
+ */
+export interface AuditHead {
+  /** The last event's `seq` (0: none yet). */
+  seq: number;
+  /** The last event's `hash` (`GENESIS_HASH`: none yet). */
+  hash: string;
+  /** Events that may not be written as event items yet, oldest first, ending with the last. */
+  tail: AuditEvent[];
 }
 
 /**

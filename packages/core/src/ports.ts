@@ -8,6 +8,7 @@ import type {
   ApprovalStatus,
   AuditEvent,
   AuditEventInput,
+  AuditHead,
   CallbackState,
   Decision,
   EmailProblem,
@@ -15,8 +16,8 @@ import type {
   Outcome,
 } from "./approval.ts";
 
-/** An approval as it may be shown: everything but the encrypted task token. */
-export type ApprovalView = Omit<Approval, "tokenCiphertext">;
+/** An approval as it may be shown: everything but the encrypted task token and the chain head. */
+export type ApprovalView = Omit<Approval, "tokenCiphertext" | "audit">;
 
 export type CreateApprovalResult =
   | { ok: true; approval: Approval }
@@ -35,6 +36,21 @@ export interface DecisionCommit {
   decision: Decision;
   /** Present when the decisions including this one settle the approval. */
   settlement?: Settlement;
+  /** Audit events the same write chains onto the approval's audit head (decided, settled). */
+  audit?: AuditAppend;
+}
+
+/**
+ * Events to chain onto an approval's audit head in the write that carries them (see `AuditHead`).
+ * The write is conditioned on `head` still being the stored head; a store that loses that
+ * condition re-reads, or reports the conflict where its method says so.
+ */
+export interface AuditAppend {
+  /** The head as the caller read it; undefined when the approval had none. */
+  head: AuditHead | undefined;
+  events: AuditEventInput[];
+  /** True when every event in `head.tail` is known to be written as an event item. */
+  tailStored?: boolean;
 }
 
 export type CommitDecisionResult =
@@ -64,6 +80,8 @@ export interface CallbackFinish {
   /** Replaces the outcome, e.g. EXPIRED when the task had already timed out. */
   outcome?: Outcome;
   error?: string;
+  /** Audit events the finishing write chains onto the head (callback-sent, callback-failed). */
+  audit?: AuditAppend;
 }
 
 /**
@@ -176,10 +194,21 @@ export interface ApprovalStore {
   recordEmailProblems(approvalId: string, problems: EmailProblem[]): Promise<EmailProblemsResult>;
   /** Appends an event to the approval's hash chain (retrying on a concurrent append). */
   appendEvent(approvalId: string, event: AuditEventInput): Promise<AuditEvent>;
+  /**
+   * Appends `events` to the approval's hash chain in one conditional write of the approval item,
+   * conditioned on the head of `seen` (the approval as the caller last read or wrote it, which
+   * saves a read) and re-reading when another append won. Returns the approval as written.
+   */
+  appendEvents(approvalId: string, events: AuditEventInput[], seen?: Approval): Promise<Approval>;
   /** The whole audit trail, oldest first. */
   listEvents(approvalId: string): Promise<AuditEvent[]>;
-  /** Approvals whose `dueAt <= now`, from the sparse due-items index (never a Scan). */
-  listDue(now: number, limit: number, cursor?: string): Promise<DuePage>;
+  /**
+   * Approvals whose `dueAt <= now`, from the sparse due-items index (never a Scan): up to `limit`
+   * from `shard` (one of `dueShards()`), or, without one, from each shard in turn.
+   */
+  listDue(now: number, limit: number, cursor?: string, shard?: string): Promise<DuePage>;
+  /** The due index's shards, each of which a sweeper can read (and hand off) on its own. */
+  dueShards(): Promise<readonly string[]>;
   /**
    * The PENDING approvals a given execution asked for (request field `executionArn`), from the
    * sparse execution index (never a Scan), each read back consistently.
@@ -188,10 +217,12 @@ export interface ApprovalStore {
   /** A page of approvals matching `query`, newest first (see `ApprovalQuery`). */
   listApprovals(query: ApprovalQuery): Promise<ApprovalListPage>;
   /**
-   * Brings the approval's listing entries up to its status after `settle`, which leaves them so
-   * that the task is told first. Best effort: a listing repairs an entry it finds stale.
+   * Brings the approval's listing entries up to its status after `settle`, and writes the events
+   * of its audit tail as event items, in one batch. Best effort: a listing repairs an entry it
+   * finds stale, and the tail stays on the approval. True when everything was written (so the
+   * next head write may drop that tail: `AuditAppend.tailStored`).
    */
-  refreshListing(approval: Approval): Promise<void>;
+  refreshListing(approval: Approval): Promise<boolean>;
 }
 
 /**

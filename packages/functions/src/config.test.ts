@@ -101,8 +101,13 @@ describe("loadConfig", () => {
       SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "0",
       SIGNOFF_REQUEST_MAX_ATTEMPTS: "11",
       SIGNOFF_SES_CONFIGURATION_SET: "signoff.prod",
+      SIGNOFF_DUE_SHARDS: "0",
+      SIGNOFF_SWEEP_QUEUE_URL: "sqs://queue",
+      SIGNOFF_SWEEP_CONCURRENCY: "257",
     });
     expect(Object.keys(problems).sort()).toEqual(Object.values(ConfigVariable).sort());
+    expect(problems[ConfigVariable.dueShards]).toMatch(/whole number from 1 to 1000/);
+    expect(problems[ConfigVariable.sweepConcurrency]).toMatch(/whole number from 1 to 256/);
     expect(problems[ConfigVariable.sesConfigurationSet]).toMatch(/configuration set name/);
     expect(problems[ConfigVariable.linkKeys]).toMatch(/16-byte secret; at least 32/);
     expect(problems[ConfigVariable.tokenKeys]).toMatch(/repeats an earlier key id/);
@@ -123,6 +128,27 @@ describe("loadConfig", () => {
       SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS: "60",
     };
     expect(loadConfig(lowered, NOTHING_LINKED).defaultReminders).toEqual({ everySeconds: 60 });
+  });
+
+  it("reads the due shard count and the sweeper's queue and concurrency, each optional", () => {
+    const config = loadConfig(
+      {
+        ...valid,
+        SIGNOFF_DUE_SHARDS: " 64 ",
+        SIGNOFF_SWEEP_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/123456789012/due.fifo",
+        SIGNOFF_SWEEP_CONCURRENCY: "24",
+      },
+      NOTHING_LINKED,
+    );
+    expect(config).toMatchObject({
+      dueShards: 64,
+      sweepQueueUrl: "https://sqs.us-east-1.amazonaws.com/123456789012/due.fifo",
+      sweepConcurrency: 24,
+    });
+    const unset = loadConfig({ ...valid, SIGNOFF_SWEEP_QUEUE_URL: " " }, NOTHING_LINKED);
+    expect(unset.dueShards).toBeUndefined();
+    expect(unset.sweepQueueUrl).toBeUndefined();
+    expect(unset.sweepConcurrency).toBeUndefined();
   });
 
   it("reads how many request attempts may try to deliver before the task is failed", () => {

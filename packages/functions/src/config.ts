@@ -10,6 +10,7 @@
  * | variable | read by | what |
  * | --- | --- | --- |
  * | SIGNOFF_TABLE_NAME | all five | the DynamoDB table |
+ * | SIGNOFF_DUE_SHARDS | all five; optional | the due index's shard count (table-schema.ts), the same for every function |
  * | SIGNOFF_SENDER | all but ses-events | the verified SES From address |
  * | SIGNOFF_SES_CONFIGURATION_SET | all but ses-events; optional | send through this SES configuration set, each email tagged `signoff-approval=<approval id>` and `signoff-email=<kind>` |
  * | SIGNOFF_PUBLIC_URL | request-approval, api, sweeper | where links point |
@@ -17,18 +18,21 @@
  * | SIGNOFF_TOKEN_KEYS | request-approval, api, sweeper | task-token keyring |
  * | SIGNOFF_DEFAULT_APPROVERS, _TIMEOUT_SECONDS, _REMINDERS | request-approval, api, sweeper; optional | request defaults |
  * | SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS, SIGNOFF_REQUEST_MAX_ATTEMPTS | the same; optional | request limits |
+ * | SIGNOFF_SWEEP_QUEUE_URL, SIGNOFF_SWEEP_CONCURRENCY | the sweepers use them (all three validate them); optional | where busy due shards are handed on; approvals in hand at once |
  * | SIGNOFF_OIDC_*, SIGNOFF_INBOX_LOGIN_URL | api uses them (all three validate them); optional | `/v1` auth, see ApiAuthVariable |
  */
 import {
   DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
   KeyringError,
+  MAX_DUE_SHARDS,
   parseKeyring,
   type ReminderPlan,
   type SecretKey,
   TOKEN_KEY_BYTES,
   validateKeyring,
 } from "@signoff/core";
-import { z } from "zod";
+import * as z from "zod/mini";
+import { reportIssue } from "./report-issue.ts";
 import { parseDefaultReminders } from "./request/parse-default-reminders.ts";
 import {
   describeLinkedValue,
@@ -40,6 +44,11 @@ import {
 export interface SignoffConfig {
   /** DynamoDB table holding approvals and audit events. */
   tableName: string;
+  /**
+   * The due index's shard count (table-schema.ts); core's DEFAULT_DUE_SHARDS when
+   * SIGNOFF_DUE_SHARDS is unset. A table setting: every function must use the same one.
+   */
+  dueShards?: number;
   /** Verified SES sender address. */
   sender: string;
   /**
@@ -70,6 +79,13 @@ export interface SignoffConfig {
    * invocation) when SIGNOFF_REQUEST_MAX_ATTEMPTS is unset.
    */
   requestMaxAttempts?: number;
+  /**
+   * The SQS FIFO queue the sweeper hands busy due shards to (the sweep-shard function reads it);
+   * without it (the local stack) one run sweeps every shard itself.
+   */
+  sweepQueueUrl?: string;
+  /** Approvals a sweeper run has in hand at once; core's SWEEP_CONCURRENCY when unset. */
+  sweepConcurrency?: number;
   /** Bearer-token auth for the `/v1` API; absent when SIGNOFF_OIDC_ISSUER is unset. */
   apiAuth?: ApiAuthConfig;
 }
@@ -106,6 +122,7 @@ const MAX_TOKEN_LIFETIME_SECONDS = 2_592_000;
 /** The environment variables `loadConfig` reads; see LinkedValue for the linked alternatives. */
 export const ConfigVariable = {
   tableName: "SIGNOFF_TABLE_NAME",
+  dueShards: "SIGNOFF_DUE_SHARDS",
   sender: "SIGNOFF_SENDER",
   sesConfigurationSet: "SIGNOFF_SES_CONFIGURATION_SET",
   publicUrl: "SIGNOFF_PUBLIC_URL",
@@ -116,6 +133,8 @@ export const ConfigVariable = {
   defaultReminders: "SIGNOFF_DEFAULT_REMINDERS",
   minReminderIntervalSeconds: "SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS",
   requestMaxAttempts: "SIGNOFF_REQUEST_MAX_ATTEMPTS",
+  sweepQueueUrl: "SIGNOFF_SWEEP_QUEUE_URL",
+  sweepConcurrency: "SIGNOFF_SWEEP_CONCURRENCY",
 } as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth">, string>;
 
 /** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
@@ -166,46 +185,111 @@ const MAX_TIMEOUT_SECONDS = 31_536_000;
 const emailSchema = z.email();
 
 function required() {
-  return z.string({ error: "is required" }).trim().min(1, { error: "is required" });
+  return z
+    .string({ error: "is required" })
+    .check(z.trim(), z.minLength(1, { error: "is required" }));
 }
 
+// zod/mini, as the request parser: each `.a().b()` chain of zod is `check`, `pipe` and
+// `transform` here, in the same order, so the messages are the same.
 const schema = z.object({
-  [ConfigVariable.tableName]: required().regex(/^[A-Za-z0-9_.-]{3,255}$/, {
-    error: "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
-  }),
-  [ConfigVariable.sender]: required().pipe(z.email({ error: "must be an email address" })),
+  [ConfigVariable.tableName]: required().check(
+    z.regex(/^[A-Za-z0-9_.-]{3,255}$/, {
+      error: "must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)",
+    }),
+  ),
+  [ConfigVariable.dueShards]: z.optional(
+    z.pipe(
+      z.pipe(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.regex(/^\d{1,4}$/, { error: `must be a whole number from 1 to ${MAX_DUE_SHARDS}` }),
+          ),
+        z.transform(Number),
+      ),
+      z.number().check(
+        z.minimum(1, { error: `must be a whole number from 1 to ${MAX_DUE_SHARDS}` }),
+        z.maximum(MAX_DUE_SHARDS, {
+          error: `must be a whole number from 1 to ${MAX_DUE_SHARDS}`,
+        }),
+      ),
+    ),
+  ),
+  [ConfigVariable.sender]: z.pipe(required(), z.email({ error: "must be an email address" })),
   // SES allows up to 64 ASCII letters, digits, underscores and dashes; unset or blank is none.
-  [ConfigVariable.sesConfigurationSet]: z
-    .string()
-    .optional()
-    .transform((value) => value?.trim() || undefined)
-    .pipe(
+  [ConfigVariable.sesConfigurationSet]: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value: string | undefined) => value?.trim() || undefined),
+    ),
+    z.optional(
+      z.string().check(
+        z.regex(/^[A-Za-z0-9_-]{1,64}$/, {
+          error: "must be an SES configuration set name (1-64 of A-Z a-z 0-9 _ -)",
+        }),
+      ),
+    ),
+  ),
+  [ConfigVariable.publicUrl]: z.pipe(required(), z.transform(parsePublicUrl)),
+  [ConfigVariable.linkKeys]: z.pipe(required(), z.transform(keyringParser())),
+  [ConfigVariable.tokenKeys]: z.pipe(
+    required(),
+    z.transform(keyringParser({ exactBytes: TOKEN_KEY_BYTES })),
+  ),
+  [ConfigVariable.defaultApprovers]: z.pipe(z.optional(z.string()), z.transform(parseApprovers)),
+  [ConfigVariable.defaultTimeoutSeconds]: z.pipe(z.optional(z.string()), z.transform(parseTimeout)),
+  [ConfigVariable.defaultReminders]: z.pipe(
+    z.optional(z.string()),
+    z.transform(parseDefaultReminders),
+  ),
+  [ConfigVariable.minReminderIntervalSeconds]: z.optional(
+    z.pipe(
+      z.pipe(
+        z
+          .string()
+          .check(
+            z.trim(),
+            z.regex(/^\d{1,6}$/, { error: "must be a whole number of seconds from 1 to 86400" }),
+          ),
+        z.transform(Number),
+      ),
+      z.number().check(z.minimum(1), z.maximum(86_400, { error: "must be at most 86400 (a day)" })),
+    ),
+  ),
+  // Unset or blank is none: one run sweeps every shard itself.
+  [ConfigVariable.sweepQueueUrl]: z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((value: string | undefined) => value?.trim() || undefined),
+    ),
+    z.optional(z.url({ protocol: /^https?$/, error: "must be an SQS queue URL" })),
+  ),
+  [ConfigVariable.sweepConcurrency]: z.optional(
+    z.pipe(
+      z.pipe(
+        z
+          .string()
+          .check(z.trim(), z.regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 256" })),
+        z.transform(Number),
+      ),
+      z
+        .number()
+        .check(
+          z.minimum(1, { error: "must be a whole number from 1 to 256" }),
+          z.maximum(256, { error: "must be a whole number from 1 to 256" }),
+        ),
+    ),
+  ),
+  [ConfigVariable.requestMaxAttempts]: z.optional(
+    z.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/, {
-          error: "must be an SES configuration set name (1-64 of A-Z a-z 0-9 _ -)",
-        })
-        .optional(),
+        .check(z.trim(), z.regex(/^([1-9]|10)$/, { error: "must be a whole number from 1 to 10" })),
+      z.transform(Number),
     ),
-  [ConfigVariable.publicUrl]: required().transform(parsePublicUrl),
-  [ConfigVariable.linkKeys]: required().transform(keyringParser()),
-  [ConfigVariable.tokenKeys]: required().transform(keyringParser({ exactBytes: TOKEN_KEY_BYTES })),
-  [ConfigVariable.defaultApprovers]: z.string().optional().transform(parseApprovers),
-  [ConfigVariable.defaultTimeoutSeconds]: z.string().optional().transform(parseTimeout),
-  [ConfigVariable.defaultReminders]: z.string().optional().transform(parseDefaultReminders),
-  [ConfigVariable.minReminderIntervalSeconds]: z
-    .string()
-    .trim()
-    .regex(/^\d{1,6}$/, { error: "must be a whole number of seconds from 1 to 86400" })
-    .transform(Number)
-    .pipe(z.number().min(1).max(86_400, { error: "must be at most 86400 (a day)" }))
-    .optional(),
-  [ConfigVariable.requestMaxAttempts]: z
-    .string()
-    .trim()
-    .regex(/^([1-9]|10)$/, { error: "must be a whole number from 1 to 10" })
-    .transform(Number)
-    .optional(),
+  ),
 });
 
 type ConfigField = keyof typeof ConfigVariable;
@@ -218,8 +302,8 @@ type ConfigField = keyof typeof ConfigVariable;
 export const ConfigNeeds = {
   /** request-approval, api and sweeper. */
   full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth"],
-  cancel: ["tableName", "sender", "sesConfigurationSet"],
-  sesEvents: ["tableName"],
+  cancel: ["tableName", "dueShards", "sender", "sesConfigurationSet"],
+  sesEvents: ["tableName", "dueShards"],
 } as const satisfies Record<string, readonly (keyof SignoffConfig)[]>;
 
 export type ConfigNeed = keyof typeof ConfigNeeds;
@@ -271,8 +355,8 @@ export function loadConfigFor<N extends ConfigNeed>(
     ? []
     : [{ variable: SST_LINKS, source: SST_LINKS, message: linked.reason }];
   const mask = Object.fromEntries(fields.map((field) => [ConfigVariable[field], true]));
-  const result = schema
-    .pick(mask as { [V in keyof typeof schema.shape]?: true })
+  const result = z
+    .pick(schema, mask as { [V in keyof typeof schema.shape]?: true })
     .safeParse(picked, { reportInput: false });
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -418,20 +502,20 @@ function sourceOf(field: ConfigField, fromLink: boolean, value: string | undefin
 }
 
 /** `https://host[:port][/prefix]`; trailing slashes dropped so links join with a single "/". */
-function parsePublicUrl(value: string, ctx: z.RefinementCtx): string {
+function parsePublicUrl(value: string, ctx: z.core.ParsePayload): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    ctx.addIssue({ code: "custom", message: "must be an absolute http(s) URL" });
+    reportIssue(ctx, "must be an absolute http(s) URL");
     return z.NEVER;
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    ctx.addIssue({ code: "custom", message: "must use http or https" });
+    reportIssue(ctx, "must use http or https");
     return z.NEVER;
   }
   if (url.search || url.hash || url.username || url.password) {
-    ctx.addIssue({ code: "custom", message: "must not carry credentials, a query or a fragment" });
+    reportIssue(ctx, "must not carry credentials, a query or a fragment");
     return z.NEVER;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
@@ -442,26 +526,26 @@ function parsePublicUrl(value: string, ctx: z.RefinementCtx): string {
  * position and never its text, so they are safe to report; anything else is a bug and rethrown.
  */
 function keyringParser(options: { exactBytes?: number } = {}) {
-  return (value: string, ctx: z.RefinementCtx): SecretKey[] => {
+  return (value: string, ctx: z.core.ParsePayload): SecretKey[] => {
     try {
       const keys = parseKeyring(value);
       validateKeyring(keys, options);
       return keys;
     } catch (error) {
       if (!(error instanceof KeyringError)) throw error;
-      ctx.addIssue({ code: "custom", message: error.message });
+      reportIssue(ctx, error.message);
       return z.NEVER;
     }
   };
 }
 
-function parseApprovers(value: string | undefined, ctx: z.RefinementCtx): string[] {
+function parseApprovers(value: string | undefined, ctx: z.core.ParsePayload): string[] {
   const approvers = new Set<string>();
   const entries = (value ?? "").split(",").map((entry) => entry.trim().toLowerCase());
   for (const [index, entry] of entries.entries()) {
     if (entry === "") continue;
     if (!emailSchema.safeParse(entry).success) {
-      ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not an email address` });
+      reportIssue(ctx, `entry ${index + 1} is not an email address`);
       continue;
     }
     approvers.add(entry);
@@ -469,14 +553,11 @@ function parseApprovers(value: string | undefined, ctx: z.RefinementCtx): string
   return [...approvers];
 }
 
-function parseTimeout(value: string | undefined, ctx: z.RefinementCtx): number {
+function parseTimeout(value: string | undefined, ctx: z.core.ParsePayload): number {
   if (value === undefined || value.trim() === "") return DEFAULT_TIMEOUT_SECONDS;
   const seconds = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
-    ctx.addIssue({
-      code: "custom",
-      message: `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
-    });
+    reportIssue(ctx, `must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`);
     return z.NEVER;
   }
   return seconds;

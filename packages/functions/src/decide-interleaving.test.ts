@@ -14,6 +14,7 @@ import {
   type FlowDeps,
   findOutcomeInconsistency,
   requestApproval,
+  verifyAuditChain,
 } from "@signoff/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createTestRuntime } from "./test-support/runtime-fixture.ts";
@@ -100,6 +101,13 @@ async function expectDecisionInvariants(
   } else {
     expect(await callbacksOf(approval.task.executionArn)).toEqual([]);
   }
+  // 4. The audit trail, chained through the head on the approval, verifies and records each
+  //    recorded decision once.
+  const events = await deps.store.listEvents(approval.id);
+  expect(verifyAuditChain(events), approval.id).toMatchObject({ ok: true });
+  expect(events.filter((event) => event.type === "decided")).toHaveLength(
+    Object.keys(stored.decisions).length,
+  );
 }
 
 /**

@@ -38,7 +38,11 @@ export function createStoreDeps(
   options: Omit<RuntimeOptions<unknown>, "clients">,
 ): StoreDeps {
   return {
-    store: createDynamoApprovalStore({ client: dynamo, tableName: config.tableName }),
+    store: createDynamoApprovalStore({
+      client: dynamo,
+      tableName: config.tableName,
+      ...(config.dueShards !== undefined && { dueShards: config.dueShards }),
+    }),
     clock: options.clock ?? (() => new Date()),
     log: options.log ?? logToPowertools,
     metrics: (options.metrics ?? NO_METRICS).record,

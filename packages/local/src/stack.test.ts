@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { DUE_KEY_VALUE, TableSchema } from "@signoff/core";
+import { dueKeyOf, TableSchema } from "@signoff/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CALLBACK_DEMO, createCallbackDemoFunction, runCallbackDemo } from "./callback-demo.ts";
 import { WORKFLOWS_DIR } from "./paths.ts";
@@ -70,7 +70,7 @@ describe("startStack", () => {
               { AttributeName: "dueKey", KeyType: "HASH" },
               { AttributeName: "dueAt", KeyType: "RANGE" },
             ],
-            Projection: { ProjectionType: "ALL" },
+            Projection: { ProjectionType: "KEYS_ONLY" },
           },
           {
             IndexName: "execution",
@@ -90,8 +90,10 @@ describe("startStack", () => {
           })),
         ]);
 
-        // Only items carrying dueKey show up in the index, and only those due by `now`.
+        // Only items carrying dueKey show up in the index, and only those due by `now`, each in
+        // its approval's shard.
         const now = Date.now();
+        const shard = dueKeyOf("stack-test", 32);
         const put = (sk: string, dueAt?: number) =>
           client.send(
             new PutItemCommand({
@@ -101,7 +103,7 @@ describe("startStack", () => {
                 sk: { S: sk },
                 ...(dueAt === undefined
                   ? {}
-                  : { dueKey: { S: DUE_KEY_VALUE }, dueAt: { N: String(dueAt) } }),
+                  : { dueKey: { S: shard }, dueAt: { N: String(dueAt) } }),
               },
             }),
           );
@@ -113,7 +115,7 @@ describe("startStack", () => {
             TableName: stack.tableName,
             IndexName: TableSchema.dueIndex.name,
             KeyConditionExpression: "dueKey = :due AND dueAt <= :now",
-            ExpressionAttributeValues: { ":due": { S: DUE_KEY_VALUE }, ":now": { N: String(now) } },
+            ExpressionAttributeValues: { ":due": { S: shard }, ":now": { N: String(now) } },
           }),
         );
         expect(due.Items?.map((item) => item.sk?.S)).toEqual(["APPROVAL"]);

@@ -46,7 +46,10 @@ export async function decideByLink(
     return { ok: false, reason, approval: toApprovalView(approval), approver: link.claims.sub };
   }
 
-  // 2. The form nonce: issued by us for this same link.
+  // 2. The form nonce: issued by us for this same link. The approval is read meanwhile (a read
+  // changes nothing), and used only once the nonce has been checked.
+  const read = deps.store.get(link.claims.aid);
+  read.catch(() => undefined); // awaited below; a nonce refused first leaves it unobserved
   const nonce = await deps.links.verifyFormNonce(input.formNonce, link.claims, { now });
   if (!nonce.ok) {
     log(deps, "info", "form nonce refused", { approvalId: link.claims.aid, reason: nonce.reason });
@@ -61,5 +64,5 @@ export async function decideByLink(
     channel: "link",
   };
   if (input.comment !== undefined) decision.comment = input.comment;
-  return decide(deps, decision);
+  return decide(deps, decision, read);
 }

@@ -1,9 +1,17 @@
 /**
  * Flow 2, Decide: one approver's decision, from a link's form, the inbox or the REST API. The
- * decision and the outcome it determines are recorded by one conditional write, conditioned on
- * the version of the approval the policy was evaluated on, and retried on conflict.
+ * decision, the outcome it determines and their audit events are recorded by one conditional
+ * write, conditioned on the version (and audit head) of the approval the policy was evaluated on,
+ * and retried on conflict. A settling decision then makes three more calls: SendTask* beside one
+ * batch (listing entries, audit tail), and the write that marks the callback delivered.
  */
-import type { Approval, Decision, DecisionChannel, DecisionKind } from "../approval.ts";
+import type {
+  Approval,
+  AuditEventInput,
+  Decision,
+  DecisionChannel,
+  DecisionKind,
+} from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
 import { normalizeEmail } from "../identity.ts";
 import { capComment } from "../outcome.ts";
@@ -16,7 +24,7 @@ import {
 import type { ApprovalView, Settlement } from "../ports.ts";
 import type { DeliverCallbackResult } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log } from "./flow-deps.ts";
-import { appendAuditSafely, notifySettled, recordSettled, settlementFor } from "./settle.ts";
+import { countSettlement, notifySettled, settledEvent, settlementFor } from "./settle.ts";
 
 export interface DecideInput {
   approvalId: string;
@@ -76,13 +84,18 @@ const MAX_COMMIT_ROUNDS = 64;
  * approval is still open), or refused as "not-pending" because the outcome was determined
  * without it. Only the writer that settled delivers the callback.
  */
-export async function decide(deps: FlowDeps, input: DecideInput): Promise<DecideResult> {
+export async function decide(
+  deps: FlowDeps,
+  input: DecideInput,
+  /** `store.get(input.approvalId)` already under way (a caller overlapping it with its checks). */
+  read?: Promise<Approval | undefined>,
+): Promise<DecideResult> {
   const now = deps.clock();
   const approver = normalizeEmail(input.approver);
   const comment = capComment(input.comment);
 
   // 1. Read what is stored.
-  let approval = await deps.store.get(input.approvalId);
+  let approval = await (read ?? deps.store.get(input.approvalId));
   if (approval === undefined) return { ok: false, reason: "not-found" };
 
   for (let round = 1; round <= MAX_COMMIT_ROUNDS; round++) {
@@ -112,11 +125,15 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
         })
       : undefined;
 
-    // 4. One conditional write: the decision, and the outcome it determines, or nothing.
+    // 4. One conditional write: the decision, the outcome it determines and the audit events
+    // that record them (chained onto the head read in step 1), or nothing.
+    const events = [decidedEvent(decision)];
+    if (settlement) events.push(settledEvent(settlement.outcome));
     const committed = await deps.store.commitDecision(approval.id, {
       version: approval.version,
       decision,
       ...(settlement && { settlement }),
+      audit: { head: approval.audit, events },
     });
     if (!committed.ok) {
       if (committed.reason === "not-found") return { ok: false, reason: "not-found" };
@@ -134,7 +151,22 @@ export async function decide(deps: FlowDeps, input: DecideInput): Promise<Decide
   throw new Error(`decision on approval ${approval.id}: no round won in ${MAX_COMMIT_ROUNDS}`);
 }
 
-/** Audit, log, and (when this decision settled it) tell the task; the decision is stored. */
+/** The audit event of a recorded decision. */
+function decidedEvent(decision: Decision): AuditEventInput {
+  return {
+    type: "decided",
+    at: decision.at,
+    actor: decision.approver,
+    data: {
+      decision: decision.decision,
+      channel: decision.channel,
+      seq: decision.seq,
+      ...(decision.comment === undefined ? {} : { comment: decision.comment }),
+    },
+  };
+}
+
+/** Log, and (when this decision settled it) tell the task; decision and audit are stored. */
 async function finishDecision(
   deps: FlowDeps,
   approval: Approval,
@@ -148,21 +180,11 @@ async function finishDecision(
     channel: decision.channel,
     seq: decision.seq,
   });
-  await appendAuditSafely(deps, approval.id, {
-    type: "decided",
-    at: decision.at,
-    actor: decision.approver,
-    data: {
-      decision: decision.decision,
-      channel: decision.channel,
-      seq: decision.seq,
-      ...(decision.comment === undefined ? {} : { comment: decision.comment }),
-    },
-  });
   const result: DecideResult = { ok: true, approval: toApprovalView(approval), decision };
   if (settlement === undefined) return result;
 
-  await recordSettled(deps, approval);
+  log(deps, "info", "approval settled", { approvalId: approval.id, ...settlement.outcome });
+  countSettlement(deps, approval);
   try {
     const callback = await notifySettled(deps, approval, settlement);
     if (callback !== undefined) result.callback = callback;

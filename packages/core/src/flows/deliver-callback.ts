@@ -5,7 +5,7 @@
  * `dueAt` to the retry time), so two senders never hold the same attempt and a sender that
  * crashes is retried by the sweeper once its claim runs out.
  */
-import type { Approval, AuditEventType, Outcome } from "../approval.ts";
+import type { Approval, AuditEventInput, AuditEventType, Outcome } from "../approval.ts";
 import { TokenDecryptError } from "../errors.ts";
 import { buildCallback } from "../outcome.ts";
 import type { TaskCallbackResult } from "../ports.ts";
@@ -59,7 +59,8 @@ export async function deliverCallback(
   // 2. Out of attempts (the last claim ran out without finishing): stop.
   if (current.callbackAttempts >= policy.maxAttempts) {
     const error = current.callbackError ?? "no attempt finished";
-    return giveUp(deps, current, current.callbackAttempts, `gave up: ${error}`);
+    const seen = { approval: current, tailStored: false };
+    return giveUp(deps, seen, current.callbackAttempts, `gave up: ${error}`);
   }
 
   // 3. Claim the next attempt; if we crash, the sweeper retries at retryAt.
@@ -83,14 +84,19 @@ export async function sendClaimedCallback(
   const { attempt, retryAt } = claim;
   const approvalId = approval.id;
 
-  // 4. Decrypt the token and send. A missing key may come back with the next deploy: retry.
+  // 4. Beside the send, one batch: the listing entries learn the settled status and the audit
+  // tail is written as event items (so the finishing write may drop it from the approval).
+  const listed = deps.store.refreshListing(approval).catch(() => false);
+
+  // 5. Decrypt the token and send. A missing key may come back with the next deploy: retry.
   let token: string;
   try {
     token = await deps.cipher.decrypt(approval.tokenCiphertext, { approvalId });
   } catch (error) {
     if (!(error instanceof TokenDecryptError)) throw error;
     log(deps, "error", "task token could not be decrypted", { approvalId, reason: error.reason });
-    return retryOrGiveUp(deps, approval, attempt, retryAt, policy, error.message);
+    const seen = { approval, tailStored: await listed };
+    return retryOrGiveUp(deps, seen, attempt, retryAt, policy, error.message);
   }
   const message = buildCallback(approval);
   let result: TaskCallbackResult;
@@ -105,10 +111,12 @@ export async function sendClaimedCallback(
     result = { ok: false, reason: "retryable", message: describeError(error) };
   }
 
-  // 5. Record what happened.
+  // 6. Record what happened: the finishing write carries its audit events.
+  const seen: Seen = { approval, tailStored: await listed };
   if (result.ok) {
-    await finish(deps, approvalId, attempt, { callback: "DELIVERED" });
-    await appendEvent(deps, approvalId, "callback-sent", { attempt, kind: message.kind });
+    await finish(deps, seen, attempt, { callback: "DELIVERED" }, [
+      event(deps, "callback-sent", { attempt, kind: message.kind }),
+    ]);
     log(deps, "info", "callback delivered", { approvalId, attempt, kind: message.kind });
     return { status: "delivered", attempt };
   }
@@ -118,100 +126,118 @@ export async function sendClaimedCallback(
     case "task-does-not-exist":
       // A retry, ours or the client's own within this attempt, may be hearing about our send.
       return attempt > 1 || result.resent
-        ? finishAmbiguous(deps, approvalId, attempt, error)
-        : closeTask(deps, approval, attempt, result.reason, error);
+        ? finishAmbiguous(deps, seen, attempt, error)
+        : closeTask(deps, seen, attempt, result.reason, error);
     case "invalid-token":
     case "invalid-output":
-      return giveUp(deps, approval, attempt, error);
+      return giveUp(deps, seen, attempt, error);
     case "retryable":
-      return retryOrGiveUp(deps, approval, attempt, retryAt, policy, error);
+      return retryOrGiveUp(deps, seen, attempt, retryAt, policy, error);
   }
+}
+
+/** The approval as the claim wrote it, and whether its audit tail is written as event items. */
+interface Seen {
+  approval: Approval;
+  tailStored: boolean;
 }
 
 async function retryOrGiveUp(
   deps: FlowDeps,
-  approval: Approval,
+  seen: Seen,
   attempt: number,
   retryAt: number,
   policy: CallbackRetryPolicy,
   error: string,
 ): Promise<DeliverCallbackResult> {
-  if (attempt >= policy.maxAttempts) return giveUp(deps, approval, attempt, error);
+  if (attempt >= policy.maxAttempts) return giveUp(deps, seen, attempt, error);
+  const { approval } = seen;
   await deps.store.failCallback(approval.id, attempt, error);
-  await appendEvent(deps, approval.id, "callback-failed", { attempt, error, retryAt });
+  await deps.store.appendEvents(
+    approval.id,
+    [event(deps, "callback-failed", { attempt, error, retryAt })],
+    approval,
+  );
   log(deps, "warn", "callback failed; will retry", { approvalId: approval.id, attempt, error });
   return { status: "retry-scheduled", attempt, retryAt, error };
 }
 
 async function giveUp(
   deps: FlowDeps,
-  approval: Approval,
+  seen: Seen,
   attempt: number,
   error: string,
 ): Promise<DeliverCallbackResult> {
-  await finish(deps, approval.id, attempt, { callback: "GAVE_UP", error });
-  await appendEvent(deps, approval.id, "callback-failed", { attempt, error, gaveUp: true });
-  log(deps, "error", "callback gave up", { approvalId: approval.id, attempt, error });
+  await finish(deps, seen, attempt, { callback: "GAVE_UP", error }, [
+    event(deps, "callback-failed", { attempt, error, gaveUp: true }),
+  ]);
+  log(deps, "error", "callback gave up", { approvalId: seen.approval.id, attempt, error });
   return { status: "gave-up", attempt, error };
 }
 
 async function closeTask(
   deps: FlowDeps,
-  approval: Approval,
+  seen: Seen,
   attempt: number,
   reason: "task-timed-out" | "task-does-not-exist",
   error: string,
 ): Promise<DeliverCallbackResult> {
+  const { approval } = seen;
   const status = reason === "task-timed-out" ? "EXPIRED" : "CANCELLED";
   const outcome: Outcome = { status, reason: "task-closed", at: deps.clock().toISOString() };
-  await finish(deps, approval.id, attempt, { callback: "GAVE_UP", outcome, error });
-  await appendEvent(deps, approval.id, "callback-failed", { attempt, error });
-  await appendEvent(deps, approval.id, status === "EXPIRED" ? "expired" : "cancelled", {
-    reason: "task-closed",
-    replaced: approval.outcome?.status,
-  });
+  await finish(deps, seen, attempt, { callback: "GAVE_UP", outcome, error }, [
+    event(deps, "callback-failed", { attempt, error }),
+    event(deps, status === "EXPIRED" ? "expired" : "cancelled", {
+      reason: "task-closed",
+      replaced: approval.outcome?.status,
+    }),
+  ]);
   log(deps, "warn", "task closed before the callback", { approvalId: approval.id, status });
   return { status: "task-closed", attempt, outcome };
 }
 
 async function finishAmbiguous(
   deps: FlowDeps,
-  approvalId: string,
+  seen: Seen,
   attempt: number,
   error: string,
 ): Promise<DeliverCallbackResult> {
+  const approvalId = seen.approval.id;
   const note = `task already closed at attempt ${attempt} (${error}); an earlier attempt most likely delivered`;
-  await finish(deps, approvalId, attempt, { callback: "DELIVERED", error: note });
-  await appendEvent(deps, approvalId, "callback-sent", { attempt, ambiguous: true, error });
+  await finish(deps, seen, attempt, { callback: "DELIVERED", error: note }, [
+    event(deps, "callback-sent", { attempt, ambiguous: true, error }),
+  ]);
   log(deps, "warn", "callback outcome ambiguous", { approvalId, attempt, error });
   return { status: "delivered", attempt, ambiguous: true };
 }
 
+/**
+ * Ends the callback attempt with `events` chained onto the audit head in the same write. When a
+ * later attempt superseded this one, the events (what this attempt did) are appended on their own.
+ */
 async function finish(
   deps: FlowDeps,
-  approvalId: string,
+  seen: Seen,
   attempt: number,
   finishWith: Parameters<FlowDeps["store"]["finishCallback"]>[2],
+  events: AuditEventInput[],
 ): Promise<void> {
+  const { approval, tailStored } = seen;
+  const audit = { head: approval.audit, events, tailStored };
   // False means a later attempt was claimed while this one ran (our claim had run out); that
   // attempt will finish the callback, so this is worth a warning, not an error.
-  if (!(await deps.store.finishCallback(approvalId, attempt, finishWith))) {
-    log(deps, "warn", "callback attempt superseded", { approvalId, attempt });
+  if (!(await deps.store.finishCallback(approval.id, attempt, { ...finishWith, audit }))) {
+    log(deps, "warn", "callback attempt superseded", { approvalId: approval.id, attempt });
+    await deps.store.appendEvents(approval.id, events);
   }
 }
 
-async function appendEvent(
+function event(
   deps: FlowDeps,
-  approvalId: string,
   type: AuditEventType,
   data: Record<string, unknown>,
-): Promise<void> {
-  await deps.store.appendEvent(approvalId, {
-    type,
-    at: deps.clock().toISOString(),
-    actor: "signoff",
-    data,
-  });
+): AuditEventInput {
+  return { type, at: deps.clock().toISOString(), actor: "signoff", data };
 }
 
 /** Removes the token from text bound for storage or logs, and keeps the text short. */

@@ -4,10 +4,11 @@
  * every email sent is recorded as an `emailed` event, so a retried invocation emails only the
  * approvers the first one did not reach.
  */
-import type { AuditEvent, Outcome } from "../approval.ts";
+import type { Approval, AuditEvent, AuditEventInput, Outcome } from "../approval.ts";
+import { extendAuditHead } from "../audit.ts";
 import { EmailDeliveryError, RequestUndeliverableError } from "../errors.ts";
 import { buildApproval, type InvalidRequest, type NewApprovalInput } from "../request.ts";
-import { emailApprover, listEmailedApprovers, recordEmailed } from "./email-approver.ts";
+import { emailApprover, listEmailedApprovers } from "./email-approver.ts";
 import {
   DEFAULT_REQUEST_MAX_ATTEMPTS,
   describeError,
@@ -56,6 +57,9 @@ export async function requestApproval(
     }),
   });
   if (!built.ok) return built;
+  // Its audit chain starts in the same put: the head carries the "requested" event.
+  const requested = requestedEvent(built.approval, now);
+  built.approval.audit = extendAuditHead(undefined, built.approval.id, [requested]).head;
 
   // 2. Conditional put: a retried invocation finds the approval it stored before, and counts
   // itself (the last attempt allowed gives up on delivery, below).
@@ -73,38 +77,45 @@ export async function requestApproval(
     events = await deps.store.listEvents(approvalId);
   }
 
-  // 3. Record the request (also when a previous invocation stopped before doing so).
-  if (!events.some((event) => event.type === "requested")) {
-    await deps.store.appendEvent(approvalId, {
-      type: "requested",
-      at: now.toISOString(),
-      actor: approval.requestedBy ?? "signoff",
-      data: {
-        approvers: approval.approvers,
-        required: approval.policy.required,
-        deadline: approval.deadline,
-        onTimeout: approval.onTimeout,
-      },
-    });
+  // 3. Record the request, when an approval stored before chains had heads lacks it.
+  if (!created.ok && !events.some((event) => event.type === "requested")) {
+    approval = await deps.store.appendEvents(approvalId, [requestedEvent(approval, now)], approval);
   }
 
-  // 4. Email whoever has not been emailed yet, recording each send.
+  // 4. Email whoever has not been emailed yet, all at once, then record every send in one
+  // conditional write onto the head we wrote (a crash between re-sends them on the retry).
   const alreadyEmailed = new Set(listEmailedApprovers(events));
   const emailed: string[] = [];
   const failed: string[] = [];
   let firstError: unknown;
-  for (const to of approval.approvers.filter((email) => !alreadyEmailed.has(email))) {
-    try {
-      await emailApprover(deps, approval, to, "request", now);
-    } catch (error) {
-      failed.push(to);
-      firstError ??= error;
-      metric(deps, "EmailsFailed");
-      log(deps, "error", "approval email failed", { approvalId, to, error: describeError(error) });
+  const pending = approval.approvers.filter((email) => !alreadyEmailed.has(email));
+  const sends = await Promise.allSettled(
+    pending.map((to) => emailApprover(deps, approval, to, "request", now)),
+  );
+  for (const [index, send] of sends.entries()) {
+    const to = pending[index]!;
+    if (send.status === "fulfilled") {
+      emailed.push(to);
       continue;
     }
-    emailed.push(to);
-    await recordEmailed(deps, approvalId, to, "request");
+    failed.push(to);
+    firstError ??= send.reason;
+    metric(deps, "EmailsFailed");
+    log(deps, "error", "approval email failed", {
+      approvalId,
+      to,
+      error: describeError(send.reason),
+    });
+  }
+  if (emailed.length > 0) {
+    const at = deps.clock().toISOString();
+    const sent: AuditEventInput[] = emailed.map((to) => ({
+      type: "emailed",
+      at,
+      actor: "signoff",
+      data: { to },
+    }));
+    await deps.store.appendEvents(approvalId, sent, approval);
   }
   if (failed.length > 0) {
     const attempts = approval.requestAttempts ?? 1;
@@ -141,6 +152,21 @@ async function giveUpDelivery(
   const settled = await deps.store.settle(approvalId, settlement);
   if (!settled.ok) return;
   log(deps, "error", "approval undeliverable; task failed", { approvalId, undelivered });
-  await recordSettled(deps, settled.approval);
-  await notifySettled(deps, settled.approval, settlement);
+  const recorded = await recordSettled(deps, settled.approval);
+  await notifySettled(deps, recorded, settlement);
+}
+
+/** The audit event of the request itself. */
+function requestedEvent(approval: Approval, now: Date): AuditEventInput {
+  return {
+    type: "requested",
+    at: now.toISOString(),
+    actor: approval.requestedBy ?? "signoff",
+    data: {
+      approvers: approval.approvers,
+      required: approval.policy.required,
+      deadline: approval.deadline,
+      onTimeout: approval.onTimeout,
+    },
+  };
 }

@@ -2,7 +2,13 @@
  * Writing a final outcome and then telling the task: shared by `decide` (a decision settled it,
  * in the same write that recorded the decision) and `sweepDue` (the deadline did).
  */
-import type { Approval, AuditEventType, FinalStatus, Outcome } from "../approval.ts";
+import type {
+  Approval,
+  AuditEventInput,
+  AuditEventType,
+  FinalStatus,
+  Outcome,
+} from "../approval.ts";
 import type { Settlement } from "../ports.ts";
 import {
   computeRetryDelay,
@@ -46,33 +52,47 @@ export async function settleAndNotify(
       settled: false,
     };
   }
-  await recordSettled(deps, result.approval);
-  const callback = await notifySettled(deps, result.approval, settlement);
-  return { approval: result.approval, settled: true, callback };
+  const recorded = await recordSettled(deps, result.approval);
+  const callback = await notifySettled(deps, recorded, settlement);
+  return { approval: recorded, settled: true, callback };
 }
 
-/**
- * Appends the settled / expired event for an approval this process just settled. An audit line
- * that cannot be written is logged at error level and does not stop the callback: the outcome is
- * stored already, and the task is waiting.
- */
-export async function recordSettled(deps: FlowDeps, approval: Approval): Promise<void> {
-  const outcome = approval.outcome!;
-  log(deps, "info", "approval settled", { approvalId: approval.id, ...outcome });
-  countSettlement(deps, approval);
-  await appendAuditSafely(deps, approval.id, {
+/** The audit event of a final outcome: settled, expired or cancelled. */
+export function settledEvent(outcome: Outcome): AuditEventInput {
+  return {
     type: eventTypeFor(outcome.status),
     at: outcome.at,
     actor: "signoff",
     data: { status: outcome.status, reason: outcome.reason },
-  });
+  };
 }
 
 /**
- * Sends the callback attempt the settling write claimed, then brings listings up to date.
- * Listings learn the new status after the task has heard it: the task is the one waiting.
- * Ending the callback refreshes them with the status it ends with; if it did not end (a retry is
- * scheduled, or this threw), refresh here from what is stored now.
+ * Appends the settled / expired event for an approval this process just settled, and returns the
+ * approval with its new audit head (unchanged when the append failed). An audit line that cannot
+ * be written is logged at error level and does not stop the callback: the outcome is stored
+ * already, and the task is waiting.
+ */
+export async function recordSettled(deps: FlowDeps, approval: Approval): Promise<Approval> {
+  const outcome = approval.outcome!;
+  log(deps, "info", "approval settled", { approvalId: approval.id, ...outcome });
+  countSettlement(deps, approval);
+  try {
+    return await deps.store.appendEvents(approval.id, [settledEvent(outcome)], approval);
+  } catch (error) {
+    log(deps, "error", "audit event not recorded", {
+      approvalId: approval.id,
+      type: eventTypeFor(outcome.status),
+      error: describeError(error),
+    });
+    return approval;
+  }
+}
+
+/**
+ * Sends the callback attempt the settling write claimed. The sender rewrites the listing entries
+ * (and writes the audit tail) beside its SendTask* call; should it throw before that, refresh
+ * here from what is stored now.
  */
 export async function notifySettled(
   deps: FlowDeps,
@@ -87,7 +107,7 @@ export async function notifySettled(
       retryAt: settlement.firstAttempt.retryAt,
     });
   } finally {
-    if (callback === undefined || !callbackEnded(callback)) await refreshListing(deps, approval.id);
+    if (callback === undefined) await refreshListing(deps, approval.id);
   }
   return callback;
 }
@@ -140,13 +160,6 @@ export async function appendAuditSafely(
     });
     return false;
   }
-}
-
-/** Whether deliverCallback ended the callback with its final write (which refreshed listings). */
-function callbackEnded(result: DeliverCallbackResult): boolean {
-  return (
-    result.status === "delivered" || result.status === "task-closed" || result.status === "gave-up"
-  );
 }
 
 /** Best effort: a listing repairs an entry it finds stale, and this must not hide an error. */

@@ -1,11 +1,12 @@
 /**
- * Flow 3, Sweep: the scheduled function. Reads only what is due from the sparse due-items index
- * and, for each approval, does what is due: settle it (its decisions settle it, or its deadline
+ * Flow 3, Sweep: the scheduled function. Reads only what is due from the sparse due-items index,
+ * its shards side by side, and, for each approval, does what is due: settle it (its decisions settle it, or its deadline
  * passed), escalate it, remind its approvers or heartbeat its task (`runDueSteps`), or retry its
  * callback.
  */
 import type { Approval, Outcome } from "../approval.ts";
 import { evaluatePolicy, resolveTimeout } from "../policy.ts";
+import type { DuePage } from "../ports.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 import { runDueSteps } from "./run-due-steps.ts";
@@ -25,6 +26,17 @@ export interface SweepOptions {
    * approvals in hand, and leaves the rest for the next run.
    */
   stopTaking?: () => boolean;
+  /** The due shards to read; default every shard of the store (`store.dueShards()`). */
+  shards?: readonly string[];
+  /** Most approvals in hand at once, across all shards; default SWEEP_CONCURRENCY. */
+  concurrency?: number;
+  /**
+   * Hands shards to other invocations. Given it, a shard with more due than one page
+   * (SWEEP_PAGE_SIZE) is not swept here but passed on, together with the others like it, so a
+   * backlog is worked by as many invocations as it has busy shards. Without it, this run sweeps
+   * every shard itself (the local stack, and the invocations it hands to).
+   */
+  handOff?: (shards: readonly string[]) => Promise<void>;
 }
 
 export interface SweepStats {
@@ -58,7 +70,11 @@ export interface SweepStats {
   skipped: number;
   /** Items whose handling threw; they stay due and are tried again next run. */
   failed: number;
-  /** Due approvals read but not taken because `stopTaking` said stop; the next run takes them. */
+  /**
+   * Due approvals read but not taken, because `stopTaking` said stop or the run reached its
+   * `limit` (shards are read side by side); the next run, or the invocation they are handed to,
+   * takes them.
+   */
   left: number;
   /** True when `stopTaking` ended the run: `left` were read and not taken, and more may be due. */
   stoppedEarly: boolean;
@@ -69,38 +85,51 @@ export interface SweepStats {
    * none was waiting).
    */
   oldestPendingCallbackSeconds: number;
+  /** Shards read by this run. */
+  shards: number;
+  /** Shards with more than a page due, passed to `handOff` rather than swept here. */
+  handedOff: string[];
+  /** Shards this run stopped in (its time or its limit) with more due; a caller may hand them on. */
+  unfinished: string[];
 }
 
 /**
- * How many due approvals one run handles at once. Each takes several round trips one after
- * another (about 20 ms on the local stack) and they are independent, every step a conditional
- * write of its own; a few at a time keeps a run short without bursting past SES send rates.
+ * How many due approvals one run handles at once, across its shards. Each takes several round
+ * trips one after another (about 20 ms on the local stack, a heartbeat or a callback on AWS) and
+ * they are independent, every step a conditional write of its own, so a run's rate grows with this
+ * until the function's CPU or SES's send rate is the limit.
  */
-export const SWEEP_CONCURRENCY = 4;
+export const SWEEP_CONCURRENCY = 16;
 
-/**
- * Runs `work` over `items`, at most `limit` at a time, taking no more once `stop` answers true.
- * Returns how many were taken (all of them ran to the end).
- */
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  stop?: () => boolean,
-): Promise<number> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stop?.()) await work(items[next++]!);
+/** Runs at most `limit` tasks at once; the rest wait their turn, in order. */
+function createLimiter(limit: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active < limit) active += 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiting task, if any.
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return next;
 }
 
 /**
- * Handles up to `limit` due approvals, `SWEEP_CONCURRENCY` at a time, until `stopTaking` says
- * stop. Each is handled on its own: one that throws is counted in `failed` and logged, and the
- * run goes on. Only a failing index query ends the run early. Reports how late the due work was
- * (`SweeperLag`, `OldestPendingCallbackAge`) once per run.
+ * Handles up to `limit` due approvals, `concurrency` at a time across the due shards, which are
+ * read side by side, until `stopTaking` says stop:
+ *
+ * 1. Each shard's first page is read; given `handOff`, a shard with more due than that page is
+ *    handed on (in one call, after all first pages are in) and not swept here.
+ * 2. Each other shard's approvals are handled, page after page, sharing the run's slots. Each is
+ *    handled on its own: one that throws is counted in `failed` and logged, and the run goes on.
+ * 3. A failing index query ends that shard's part of the run; the run throws it once every shard
+ *    has stopped. Reports how late the due work was (`SweeperLag`,
+ *    `OldestPendingCallbackAge`) once per run.
  */
 export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<SweepStats> {
   const now = options.now ?? deps.clock();
@@ -124,48 +153,103 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
     stoppedEarly: false,
     lagSeconds: 0,
     oldestPendingCallbackSeconds: 0,
+    shards: 0,
+    handedOff: [],
+    unfinished: [],
   };
-  let cursor: string | undefined;
-  do {
-    const pageSize = Math.min(SWEEP_PAGE_SIZE, options.limit - stats.due);
-    if (pageSize <= 0) break;
-    if (options.stopTaking?.()) {
-      stats.stoppedEarly = true;
-      break;
+  const shards = options.shards ?? (await deps.store.dueShards());
+  const run = createLimiter(options.concurrency ?? SWEEP_CONCURRENCY);
+  // Once told to stop, a run stops: stopTaking is not asked again.
+  const stopping = () => {
+    if (!stats.stoppedEarly && options.stopTaking?.()) stats.stoppedEarly = true;
+    return stats.stoppedEarly;
+  };
+
+  // 1. First pages; busy shards are handed on.
+  const firstPages = new Map<string, DuePage>();
+  const read = async (shard: string, cursor?: string): Promise<DuePage | undefined> => {
+    // Pages are read side by side, so together they may hold more than `limit`: the approvals
+    // past it are left, as if the time had run out.
+    if (stats.due >= options.limit || stopping()) {
+      stats.unfinished.push(shard);
+      return undefined;
     }
-    const page = await deps.store.listDue(now.getTime(), pageSize, cursor);
+    const page = await deps.store.listDue(now.getTime(), SWEEP_PAGE_SIZE, cursor, shard);
     stats.read += page.read;
-    const approvals = page.approvals.slice(0, pageSize);
-    measureLateness(approvals, now, stats);
-    const taken = await forEachConcurrently(
-      approvals,
-      SWEEP_CONCURRENCY,
-      async (approval) => {
-        try {
-          await sweepOne(deps, approval, now, stats);
-        } catch (error) {
-          stats.failed += 1;
-          log(deps, "error", "sweep item failed", {
-            approvalId: approval.id,
-            error: describeError(error),
-          });
-        }
-      },
-      options.stopTaking,
-    );
-    stats.due += taken;
-    if (taken < approvals.length) {
-      stats.left += approvals.length - taken;
-      stats.stoppedEarly = true;
-      break;
+    return page;
+  };
+  const failures: unknown[] = [];
+  await Promise.all(
+    shards.map(async (shard) => {
+      try {
+        const page = await read(shard);
+        if (page) firstPages.set(shard, page);
+      } catch (error) {
+        failures.push(error);
+      }
+    }),
+  );
+  stats.shards = firstPages.size;
+  // Lateness covers the shards handed on too: a backlog the other invocations cannot clear shows.
+  for (const page of firstPages.values()) measureLateness(page.approvals, now, stats);
+  if (options.handOff) {
+    const busy = [...firstPages].filter(([, page]) => page.cursor !== undefined);
+    try {
+      if (busy.length > 0) await options.handOff(busy.map(([shard]) => shard));
+      for (const [shard] of busy) {
+        stats.handedOff.push(shard);
+        firstPages.delete(shard);
+      }
+    } catch (error) {
+      // Nobody else will take them: this run sweeps them itself, as far as its time goes.
+      log(deps, "error", "handing due shards on failed", {
+        shards: busy.map(([shard]) => shard),
+        error: describeError(error),
+      });
     }
-    cursor = page.cursor;
-  } while (cursor !== undefined);
+  }
+
+  // 2. Every other shard, page after page, sharing the run's slots.
+  const take = async (shard: string, approval: Approval) => {
+    if (stats.due >= options.limit || stopping()) {
+      stats.left += 1;
+      if (!stats.unfinished.includes(shard)) stats.unfinished.push(shard);
+      return;
+    }
+    stats.due += 1;
+    try {
+      await sweepOne(deps, approval, now, stats);
+    } catch (error) {
+      stats.failed += 1;
+      log(deps, "error", "sweep item failed", {
+        approvalId: approval.id,
+        shard,
+        error: describeError(error),
+      });
+    }
+  };
+  await Promise.all(
+    [...firstPages].map(async ([shard, first]) => {
+      let page: DuePage | undefined = first;
+      try {
+        while (page) {
+          const approvals = page.approvals;
+          if (page !== first) measureLateness(approvals, now, stats);
+          await Promise.all(approvals.map((approval) => run(() => take(shard, approval))));
+          if (page.cursor === undefined || stats.unfinished.includes(shard)) break;
+          page = await read(shard, page.cursor);
+        }
+      } catch (error) {
+        failures.push(error);
+      }
+    }),
+  );
   metric(deps, "SweeperLag", stats.lagSeconds);
   metric(deps, "OldestPendingCallbackAge", stats.oldestPendingCallbackSeconds);
   // An idle run every minute is not news; one that did, failed or left something is.
-  const news = stats.due > 0 || stats.failed > 0 || stats.stoppedEarly;
+  const news = stats.due > 0 || stats.failed > 0 || stats.stoppedEarly || failures.length > 0;
   log(deps, stats.stoppedEarly ? "warn" : news ? "info" : "debug", "sweep finished", { ...stats });
+  if (failures.length > 0) throw failures[0];
   return stats;
 }
 

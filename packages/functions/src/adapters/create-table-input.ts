@@ -6,8 +6,8 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 import { TableAttributeTypes, TableSchema } from "@signoff/core";
 
 /**
- * On-demand table with `pk`/`sk`, the sparse `due` index (projection ALL, so the sweeper reads
- * items from the index alone) and the sparse `execution` index (id and status only).
+ * On-demand table with `pk`/`sk`, the sparse `due` index (keys only: the sweeper reads the items
+ * it acts on from the table) and the sparse `execution` index (id and status only).
  */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, dueIndex, executionIndex, listIndex, listStatusIndex } =
@@ -29,7 +29,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
           { AttributeName: dueIndex.partitionKey, KeyType: "HASH" },
           { AttributeName: dueIndex.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: dueIndex.projection },
       },
       {
         IndexName: executionIndex.name,

@@ -4,7 +4,15 @@
  * `Approval.dueAt` is stored under the due index's sort key, and `dueKey` is present exactly
  * when `dueAt` is, so the sparse index always agrees with the approval.
  */
-import { type Approval, type AuditEvent, DUE_KEY_VALUE, TableSchema } from "@signoff/core";
+import {
+  type Approval,
+  type AuditEvent,
+  DEFAULT_DUE_SHARDS,
+  DUE_KEY_PREFIX,
+  dueKeyOf,
+  LEGACY_DUE_KEY,
+  TableSchema,
+} from "@signoff/core";
 import { ApprovalStoreError } from "./errors.ts";
 
 const { partitionKey: PK, sortKey: SK } = TableSchema;
@@ -47,13 +55,18 @@ export function eventSortKey(seq: number): string {
   return `${EVENT_SORT_PREFIX}${String(seq).padStart(10, "0")}`;
 }
 
-/** The approval as an item, with the index attributes derived from `dueAt`. */
-export function toApprovalItem(approval: Approval): Item {
+/**
+ * The approval as an item, with the index attributes derived from `dueAt` (in the approval's
+ * due-index shard of `dueShards`).
+ */
+export function toApprovalItem(approval: Approval, dueShards = DEFAULT_DUE_SHARDS): Item {
   const { [DUE_AT]: dueAt, ...rest } = withoutUndefined(approval);
   return {
     ...rest,
     ...approvalKey(approval.id),
-    ...(dueAt === undefined ? {} : { [DUE_KEY]: DUE_KEY_VALUE, [DUE_AT]: dueAt }),
+    ...(dueAt === undefined
+      ? {}
+      : { [DUE_KEY]: dueKeyOf(approval.id, dueShards), [DUE_AT]: dueAt }),
   };
 }
 
@@ -105,9 +118,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** An opaque cursor for the next `listDue` page: the index's LastEvaluatedKey, base64url JSON. */
+/**
+ * An opaque cursor for the next `listDue` page, base64url JSON: the index's LastEvaluatedKey, or
+ * only `{ dueKey }` to start that shard from its beginning.
+ */
 export function encodeCursor(lastEvaluatedKey: Item): string {
   return Buffer.from(JSON.stringify(lastEvaluatedKey)).toString("base64url");
+}
+
+/** True for a `dueKey` this layout writes or once wrote: `DUE#<n>` or the legacy `DUE`. */
+export function isDueKey(value: unknown): value is string {
+  return (
+    value === LEGACY_DUE_KEY ||
+    (typeof value === "string" && new RegExp(`^${DUE_KEY_PREFIX}(0|[1-9]\\d{0,3})$`).test(value))
+  );
 }
 
 /** Reads a cursor made by `encodeCursor`; anything else is a bug in the caller. */
@@ -122,10 +146,11 @@ export function decodeCursor(cursor: string): Item {
   const valid =
     isPlainObject(parsed) &&
     Object.keys(parsed).every((key) => (keys as readonly string[]).includes(key)) &&
-    typeof parsed[PK] === "string" &&
-    typeof parsed[SK] === "string" &&
-    parsed[DUE_KEY] === DUE_KEY_VALUE &&
-    typeof parsed[DUE_AT] === "number";
+    isDueKey(parsed[DUE_KEY]) &&
+    ((typeof parsed[PK] === "string" &&
+      typeof parsed[SK] === "string" &&
+      typeof parsed[DUE_AT] === "number") ||
+      Object.keys(parsed).length === 1);
   if (!valid) throw new ApprovalStoreError("invalid-cursor", "The listDue cursor is not valid");
   return parsed as Item;
 }

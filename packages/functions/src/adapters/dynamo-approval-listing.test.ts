@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApproval } from "../test-support/approval-fixture.ts";
 import { type DynamoEmulator, startDynamo } from "../test-support/emulators.ts";
 import { approvalPartition } from "./dynamo-approval-item.ts";
-import { LISTING_SORT_PREFIX, toListingItems } from "./dynamo-approval-listing.ts";
+import {
+  allListingShard,
+  LIST_ALL_SHARDS,
+  LISTING_SORT_PREFIX,
+  toListingItems,
+} from "./dynamo-approval-listing.ts";
 import { createDynamoApprovalStore } from "./dynamo-approval-store.ts";
 import { ApprovalStoreError } from "./errors.ts";
 
@@ -181,6 +186,64 @@ describe("listApprovals", () => {
     await expect(other).rejects.toMatchObject({ code: "invalid-cursor" });
     await expect(
       store.listApprovals({ approver: gus, limit: 1, cursor: "not-a-cursor" }),
+    ).rejects.toMatchObject({ code: "invalid-cursor" });
+  });
+
+  it("spreads everyone's listing over its shards, and pages through them all newest first", async () => {
+    // A table of its own: everyone's listing is every approval in the table.
+    const ownTable = await dynamo.createTable();
+    const own = createDynamoApprovalStore({ client: dynamo.documentClient, tableName: ownTable });
+    const approvals: Approval[] = [];
+    for (let index = 0; index < 40; index++) {
+      const approval = makeApproval({
+        createdAt: new Date(Date.UTC(2026, 1, 2, 9, index)).toISOString(),
+      });
+      await own.create(approval);
+      approvals.push(approval);
+    }
+    const shards = new Set(approvals.map((approval) => allListingShard(approval.id)));
+    expect(shards.size).toBeGreaterThan(LIST_ALL_SHARDS / 2);
+    expect(toListingItems(approvals[0]!)[0]).toMatchObject({
+      sk: `${LISTING_SORT_PREFIX}all`,
+      listKey: allListingShard(approvals[0]!.id),
+    });
+
+    const pages: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await own.listApprovals({ limit: 7, ...(cursor ? { cursor } : {}) });
+      pages.push(page.approvals.map((approval) => approval.id));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(pages.flat()).toEqual(idsOf(approvals).reverse());
+    expect(pages.slice(0, 5).map((page) => page.length)).toEqual([7, 7, 7, 7, 7]);
+
+    // By status too, and an entry still in the unsharded partition is found as before.
+    const [settledOne] = approvals;
+    const settled = await own.settle(settledOne!.id, { outcome: approved });
+    await own.refreshListing(settled.ok ? settled.approval : settledOne!);
+    const legacy = makeApproval({ createdAt: "2026-02-03T09:00:00.000Z" });
+    await own.create(legacy);
+    await dynamo.documentClient.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [ownTable]: toListingItems(legacy).map((Item) => ({
+            PutRequest: {
+              Item:
+                Item.sk === `${LISTING_SORT_PREFIX}all`
+                  ? { ...Item, listKey: "all", listStatusKey: "all|PENDING" }
+                  : Item,
+            },
+          })),
+        },
+      }),
+    );
+    const done = await own.listApprovals({ status: "APPROVED", limit: 10 });
+    expect(idsOf(done.approvals)).toEqual([settledOne!.id]);
+    const newest = await own.listApprovals({ status: "PENDING", limit: 2 });
+    expect(idsOf(newest.approvals)).toEqual([legacy.id, approvals.at(-1)!.id]);
+    await expect(
+      own.listApprovals({ limit: 2, status: "APPROVED", cursor: newest.cursor! }),
     ).rejects.toMatchObject({ code: "invalid-cursor" });
   });
 

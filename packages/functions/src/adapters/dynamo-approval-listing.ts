@@ -44,10 +44,35 @@ const WRITE_BATCH = 25;
 const GET_BATCH = 100;
 const MAX_UNPROCESSED_ROUNDS = 8;
 
+/**
+ * Everyone's approvals are spread over this many `all#<n>` partitions (n from the approval id), so
+ * no one index partition takes every new approval's entry; a listing of everything reads them all
+ * at once and merges them newest first. Changing it strands entries in shards no longer read.
+ */
+export const LIST_ALL_SHARDS = 16;
+/** Where entries of everyone's approvals were written before they were sharded; still read. */
+const LEGACY_ALL = "all";
+
+/** `all#<n>`: the shard of everyone's listing that holds this approval's entry. */
+export function allListingShard(approvalId: string): string {
+  // FNV-1a: ids are hashes already, but tests and old data use any string.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < approvalId.length; i++) {
+    hash = Math.imul(hash ^ approvalId.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return `${LEGACY_ALL}#${hash % LIST_ALL_SHARDS}`;
+}
+
+/** Every partition a listing of everything reads: the shards, then the legacy one. */
+const ALL_LISTING_PARTITIONS = [
+  ...Array.from({ length: LIST_ALL_SHARDS }, (_, n) => `${LEGACY_ALL}#${n}`),
+  LEGACY_ALL,
+];
+
 /** The ways an approval can be found: everything, and each approver, tag and execution. */
 export function listingDimensions(approval: Approval): string[] {
   return [
-    "all",
+    allListingShard(approval.id),
     ...approval.approvers.map((email) => `approver#${email}`),
     ...(approval.tags ?? []).map((tag) => `tag#${tag}`),
     ...(approval.executionArn === undefined ? [] : [`execution#${approval.executionArn}`]),
@@ -57,13 +82,13 @@ export function listingDimensions(approval: Approval): string[] {
 /**
  * The partition a query reads: the approver's when it names one (so a listing scoped to someone
  * never even reads, or hands out cursors into, approvals not addressed to them), else the
- * execution's, the tag's, or everyone's.
+ * execution's, the tag's, or (undefined) everyone's, which is sharded.
  */
-export function queryDimension(query: ApprovalQuery): string {
+export function queryDimension(query: ApprovalQuery): string | undefined {
   if (query.approver !== undefined) return `approver#${query.approver}`;
   if (query.executionArn !== undefined) return `execution#${query.executionArn}`;
   if (query.tag !== undefined) return `tag#${query.tag}`;
-  return "all";
+  return undefined;
 }
 
 /** The listing entries of an approval as it is now. */
@@ -71,7 +96,8 @@ export function toListingItems(approval: Approval): Item[] {
   const listSort = `${approval.createdAt}#${approval.id}`;
   return listingDimensions(approval).map((dimension) => ({
     [PK]: approvalPartition(approval.id),
-    [SK]: `${LISTING_SORT_PREFIX}${dimension}`,
+    // The `all#<n>` entry keeps the sort key of the unsharded one, so rewriting it moves it.
+    [SK]: `${LISTING_SORT_PREFIX}${dimension.startsWith(`${LEGACY_ALL}#`) ? LEGACY_ALL : dimension}`,
     id: approval.id,
     [LIST_KEY]: dimension,
     [LIST_STATUS_KEY]: `${dimension}|${approval.status}`,
@@ -145,10 +171,16 @@ export function createDynamoListing({ client, tableName }: DynamoListingOptions)
   }
 
   return {
-    /** Writes (or rewrites) every listing entry of the approval as it is now. */
-    write(approval: Approval): Promise<void> {
-      return putAll(toListingItems(approval));
+    /**
+     * Writes (or rewrites) every listing entry of the approval as it is now, and `extra` items
+     * (its audit tail's event items) in the same batch.
+     */
+    write(approval: Approval, extra: readonly Item[] = []): Promise<void> {
+      return putAll([...toListingItems(approval), ...extra]);
     },
+
+    /** Puts items in batches of 25 (no conditions), retrying what DynamoDB leaves unprocessed. */
+    putItems: putAll,
 
     /** One page of approvals matching `query`, newest first. */
     async list(query: ApprovalQuery): Promise<ApprovalListPage> {
@@ -157,31 +189,23 @@ export function createDynamoListing({ client, tableName }: DynamoListingOptions)
         throw new RangeError(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
       }
       const dimension = queryDimension(query);
-      const [index, keyName, keyValue] =
+      const [index, keyName] =
         query.status === undefined
-          ? [listIndex.name, LIST_KEY, dimension]
-          : [listStatusIndex.name, LIST_STATUS_KEY, `${dimension}|${query.status}`];
-      let startKey =
-        query.cursor === undefined ? undefined : decodeListCursor(query.cursor, keyName, keyValue);
+          ? [listIndex.name, LIST_KEY]
+          : [listStatusIndex.name, LIST_STATUS_KEY];
+      const partitionOf = (key: string) =>
+        query.status === undefined ? key : `${key}|${query.status}`;
+      const source =
+        dimension === undefined
+          ? mergedPartitions(ALL_LISTING_PARTITIONS.map(partitionOf))
+          : onePartition(partitionOf(dimension));
 
       const approvals: Approval[] = [];
       const stale: Approval[] = [];
       for (let round = 0; round < MAX_ROUNDS && approvals.length < limit; round++) {
-        // 1. The next entries of this one index partition, newest first.
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: index,
-            KeyConditionExpression: "#key = :value",
-            ExpressionAttributeNames: { "#key": keyName },
-            ExpressionAttributeValues: { ":value": keyValue },
-            ScanIndexForward: false,
-            Limit: limit - approvals.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
+        // 1. The next entries, newest first.
+        const ids = await source.next(limit - approvals.length);
         // 2. The approvals themselves: the index is eventually consistent, they are the truth.
-        const ids = (page.Items ?? []).map((item) => String(item.id));
         const read = await readApprovals(ids);
         for (const id of ids) {
           const approval = read.get(id);
@@ -191,17 +215,151 @@ export function createDynamoListing({ client, tableName }: DynamoListingOptions)
             stale.push(approval);
           }
         }
-        startKey = page.LastEvaluatedKey;
-        if (startKey === undefined) break;
+        if (source.done()) break;
       }
       // 3. Entries still naming an old status get the approval's current one.
       if (stale.length > 0) await putAll(stale.flatMap(toListingItems));
-      return {
-        approvals,
-        ...(startKey === undefined ? {} : { cursor: encodeListCursor(startKey) }),
-      };
+      const cursor = source.cursor();
+      return { approvals, ...(cursor === undefined ? {} : { cursor }) };
+
+      /** One page of entries from one index partition after `startKey`. */
+      async function queryPartition(value: string, count: number, startKey: Item | undefined) {
+        return client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: index,
+            KeyConditionExpression: "#key = :value",
+            ExpressionAttributeNames: { "#key": keyName },
+            ExpressionAttributeValues: { ":value": value },
+            ScanIndexForward: false,
+            Limit: count,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      }
+
+      /** The entries of one partition, where the cursor left it. */
+      function onePartition(value: string): EntrySource {
+        let startKey =
+          query.cursor === undefined ? undefined : decodeListCursor(query.cursor, keyName, value);
+        let finished = false;
+        return {
+          async next(count) {
+            const page = await queryPartition(value, count, startKey);
+            startKey = page.LastEvaluatedKey;
+            finished = startKey === undefined;
+            return (page.Items ?? []).map((item) => String(item.id));
+          },
+          done: () => finished,
+          cursor: () => (startKey === undefined ? undefined : encodeListCursor(startKey)),
+        };
+      }
+
+      /**
+       * The entries of several partitions merged newest first: each is read for its next `count`
+       * entries at once, and the newest `count` of them all are taken, so nothing newer than
+       * an entry taken is ever left behind. The cursor holds where each partition stands.
+       */
+      function mergedPartitions(values: string[]): EntrySource {
+        const state = decodeMergedCursor(query.cursor, values, keyName);
+        const open = () => values.filter((value) => state[value] !== "done");
+        return {
+          async next(count) {
+            const pages = await Promise.all(
+              open().map(async (value) => {
+                const at = state[value];
+                const page = await queryPartition(value, count, at === "done" ? undefined : at);
+                return { value, page, items: page.Items ?? [] };
+              }),
+            );
+            const newest = pages
+              .flatMap(({ value, items }) => items.map((item) => ({ value, item })))
+              // Code-unit order, as the index sorts: newest first.
+              .sort((a, b) => compareDescending(a.item[LIST_SORT], b.item[LIST_SORT]))
+              .slice(0, count);
+            for (const { value, page, items } of pages) {
+              const taken = newest.filter((entry) => entry.value === value);
+              if (taken.length === items.length) {
+                state[value] = page.LastEvaluatedKey ?? "done";
+              } else if (taken.length > 0) {
+                state[value] = indexKeyOf(taken.at(-1)!.item, keyName);
+              }
+            }
+            return newest.map(({ item }) => String(item.id));
+          },
+          done: () => open().length === 0,
+          cursor: () => (open().length === 0 ? undefined : encodeListCursor(state)),
+        };
+      }
     },
   };
+}
+
+/** Where a listing reads its entries from, page after page. */
+interface EntrySource {
+  /** The ids of the next (at most) `count` entries, newest first. */
+  next(count: number): Promise<string[]>;
+  /** True when no entries are left. */
+  done(): boolean;
+  /** Where the next page starts, or undefined when nothing is left. */
+  cursor(): string | undefined;
+}
+
+/** Per partition of a merged listing: where to go on from (absent: the start), or done. */
+type MergedState = Record<string, Item | "done">;
+
+function compareDescending(a: unknown, b: unknown): number {
+  const [x, y] = [String(a), String(b)];
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/** An entry's key in the index, as a LastEvaluatedKey would give it. */
+function indexKeyOf(item: Item, keyName: string): Item {
+  return { [PK]: item[PK], [SK]: item[SK], [keyName]: item[keyName], [LIST_SORT]: item[LIST_SORT] };
+}
+
+/**
+ * Reads a merged listing's cursor back, only for the partitions it was made for: anything else
+ * is refused rather than used as start keys.
+ */
+function decodeMergedCursor(
+  cursor: string | undefined,
+  values: readonly string[],
+  keyName: string,
+): MergedState {
+  if (cursor === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const valid =
+    typeof parsed === "object" &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.keys(parsed).length > 0 &&
+    Object.entries(parsed).every(
+      ([value, at]) => values.includes(value) && (at === "done" || isEntryKey(at, keyName, value)),
+    );
+  if (!valid) {
+    throw new ApprovalStoreError("invalid-cursor", "The cursor does not belong to this listing");
+  }
+  return parsed as MergedState;
+}
+
+/** Whether `key` is a start key of the index partition `keyName = keyValue`. */
+function isEntryKey(key: unknown, keyName: string, keyValue: string): boolean {
+  const names = [PK, SK, keyName, LIST_SORT];
+  return (
+    typeof key === "object" &&
+    key !== null &&
+    !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((name) => typeof (key as Item)[name] === "string") &&
+    (key as Item)[keyName] === keyValue &&
+    String((key as Item)[SK]).startsWith(LISTING_SORT_PREFIX)
+  );
 }
 
 /** The index's LastEvaluatedKey, base64url JSON. */
@@ -220,15 +378,7 @@ function decodeListCursor(cursor: string, keyName: string, keyValue: string): It
   } catch {
     parsed = undefined;
   }
-  const names = [PK, SK, keyName, LIST_SORT];
-  const valid =
-    typeof parsed === "object" &&
-    parsed !== null &&
-    !Array.isArray(parsed) &&
-    Object.keys(parsed).length === names.length &&
-    names.every((name) => typeof (parsed as Item)[name] === "string") &&
-    (parsed as Item)[keyName] === keyValue &&
-    String((parsed as Item)[SK]).startsWith(LISTING_SORT_PREFIX);
+  const valid = isEntryKey(parsed, keyName, keyValue);
   if (!valid) {
     throw new ApprovalStoreError("invalid-cursor", "The cursor does not belong to this listing");
   }

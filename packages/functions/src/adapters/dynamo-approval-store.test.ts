@@ -1,7 +1,9 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type ApprovalStore,
+  DEFAULT_DUE_SHARDS,
   type Decision,
+  dueKeyOf,
   type EmailProblem,
   MAX_EMAIL_PROBLEMS,
   type Outcome,
@@ -11,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApproval, randomApprovalId } from "../test-support/approval-fixture.ts";
 import { type DynamoEmulator, startDynamo } from "../test-support/emulators.ts";
-import { approvalKey } from "./dynamo-approval-item.ts";
+import { approvalKey, toApprovalItem } from "./dynamo-approval-item.ts";
 import { createDynamoApprovalStore } from "./dynamo-approval-store.ts";
 import { ApprovalStoreError } from "./errors.ts";
 
@@ -34,6 +36,11 @@ function decision(approver: string, kind: Decision["decision"] = "approve"): Dec
 }
 
 const approved: Outcome = { status: "APPROVED", reason: "quorum", at: "2026-01-14T15:11:00.000Z" };
+
+/** The due-index shard the store under test keeps `id` in while something is due. */
+function shardOf(id: string): string {
+  return dueKeyOf(id, DEFAULT_DUE_SHARDS);
+}
 
 async function rawItem(id: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await dynamo.documentClient.send(
@@ -75,7 +82,7 @@ describe("create and get", () => {
     const notDue = makeApproval({ dueAt: undefined });
     await store.create(due);
     await store.create(notDue);
-    expect(await rawItem(due.id)).toMatchObject({ dueKey: "DUE", dueAt: due.dueAt });
+    expect(await rawItem(due.id)).toMatchObject({ dueKey: shardOf(due.id), dueAt: due.dueAt });
     const item = await rawItem(notDue.id);
     expect(item).not.toHaveProperty(TableSchema.dueIndex.partitionKey);
     expect(item).not.toHaveProperty(TableSchema.dueIndex.sortKey);
@@ -168,7 +175,10 @@ describe("commitDecision", () => {
       version: 1,
       decisions: { "ann@example.com": decision("ann@example.com") },
     });
-    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 4_321 });
+    expect(await rawItem(approval.id)).toMatchObject({
+      dueKey: shardOf(approval.id),
+      dueAt: 4_321,
+    });
   });
 
   it("refuses a decision once the approval is settled, whatever version it names", async () => {
@@ -255,7 +265,7 @@ describe("settle", () => {
     await store.create(approval);
     await store.settle(approval.id, { outcome: approved, firstAttempt: { retryAt: 1_234 } });
     expect(await rawItem(approval.id)).toMatchObject({
-      dueKey: "DUE",
+      dueKey: shardOf(approval.id),
       dueAt: 1_234,
       callback: "PENDING",
       callbackAttempts: 1,
@@ -352,12 +362,15 @@ describe("callbacks", () => {
 
 describe("listDue", () => {
   let dueStore: ApprovalStore;
+  let dueTable: string;
   const dueIds: string[] = [];
 
   beforeAll(async () => {
+    dueTable = await dynamo.createTable("signoff-due");
     dueStore = createDynamoApprovalStore({
       client: dynamo.documentClient,
-      tableName: await dynamo.createTable("signoff-due"),
+      tableName: dueTable,
+      dueShards: 4,
     });
     const now = 1_000_000;
     await Promise.all([
@@ -378,10 +391,59 @@ describe("listDue", () => {
     expect(page.cursor).toBeUndefined();
   });
 
-  it("returns due items oldest first", async () => {
-    const page = await dueStore.listDue(1_000_000, 100);
-    const dueAts = page.approvals.map((a) => a.dueAt ?? 0);
-    expect(dueAts).toEqual([...dueAts].sort((a, b) => a - b));
+  it("returns each shard's due items oldest first", async () => {
+    for (const shard of await dueStore.dueShards()) {
+      const page = await dueStore.listDue(1_000_000, 100, undefined, shard);
+      const dueAts = page.approvals.map((a) => a.dueAt ?? 0);
+      expect(dueAts).toEqual([...dueAts].sort((a, b) => a - b));
+    }
+  });
+
+  it("keeps each approval in the shard its id hashes to, and each shard reads only its own", async () => {
+    const shards = await dueStore.dueShards();
+    expect(shards).toEqual(["DUE#0", "DUE#1", "DUE#2", "DUE#3", "DUE"]);
+    const seen: string[] = [];
+    for (const shard of shards) {
+      const page = await dueStore.listDue(1_000_000, 100, undefined, shard);
+      for (const approval of page.approvals) expect(dueKeyOf(approval.id, 4)).toBe(shard);
+      expect(page.read).toBe(page.approvals.length);
+      seen.push(...page.approvals.map((a) => a.id));
+    }
+    expect(seen.sort()).toEqual([...dueIds].sort());
+    // Five items over four shards: at least two shards are used.
+    expect(new Set(dueIds.map((id) => dueKeyOf(id, 4))).size).toBeGreaterThan(1);
+  });
+
+  it("still reads items left in the unsharded partition, as one more shard", async () => {
+    const legacy = makeApproval({ dueAt: 500_000 });
+    await dynamo.documentClient.send(
+      new PutCommand({
+        TableName: dueTable,
+        Item: { ...toApprovalItem(legacy), dueKey: "DUE" },
+      }),
+    );
+    try {
+      const page = await dueStore.listDue(1_000_000, 100, undefined, "DUE");
+      expect(page.approvals.map((a) => a.id)).toEqual([legacy.id]);
+    } finally {
+      await dueStore.settle(legacy.id, { outcome: approved });
+    }
+    expect((await dueStore.listDue(1_000_000, 100, undefined, "DUE")).approvals).toEqual([]);
+  });
+
+  it("refuses a shard the table does not have, and a cursor from another shard", async () => {
+    await expect(dueStore.listDue(1_000_000, 1, undefined, "DUE#4")).rejects.toThrow(RangeError);
+    const shards = await dueStore.dueShards();
+    for (const shard of shards) {
+      const page = await dueStore.listDue(1_000_000, 1, undefined, shard);
+      if (page.cursor === undefined) continue;
+      const other = shards.find((s) => s !== shard)!;
+      await expect(dueStore.listDue(1_000_000, 1, page.cursor, other)).rejects.toBeInstanceOf(
+        ApprovalStoreError,
+      );
+      return;
+    }
+    throw new Error("no shard had more than one due item");
   });
 
   it("pages through due items with the cursor", async () => {
@@ -423,7 +485,10 @@ describe("advanceSchedule", () => {
       reminder: { from: 0, to: 1 },
     });
     expect(claimed).toMatchObject({ reminderStep: 1, dueAt: 9_000 });
-    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE", dueAt: 9_000 });
+    expect(await rawItem(approval.id)).toMatchObject({
+      dueKey: shardOf(approval.id),
+      dueAt: 9_000,
+    });
   });
 
   it("lets only one of two sweeps that read the same dueAt claim the step", async () => {
@@ -573,15 +638,17 @@ describe("audit events", () => {
     expect(new Set(appended.map((event) => event.seq)).size).toBe(10);
   });
 
-  it("does not list events as due or as part of the approval", async () => {
+  it("does not list events as due or change the approval beyond its audit head", async () => {
     const approval = makeApproval({ dueAt: undefined });
     await store.create(approval);
-    await store.appendEvent(approval.id, {
+    const event = await store.appendEvent(approval.id, {
       type: "requested",
       at: approval.createdAt,
       actor: "signoff",
     });
-    expect(await store.get(approval.id)).toEqual(approval);
+    const { audit, ...stored } = (await store.get(approval.id))!;
+    expect(stored).toEqual(approval);
+    expect(audit).toEqual({ seq: 1, hash: event.hash, tail: [event] });
     expect(
       (await store.listDue(Number.MAX_SAFE_INTEGER, 1000)).approvals.map((a) => a.id),
     ).not.toContain(approval.id);
@@ -623,7 +690,7 @@ describe("recordEmailProblems", () => {
 
     const stored = await store.get(approval.id);
     expect(stored).toMatchObject({ status: "PENDING", version: 0, dueAt: approval.dueAt });
-    expect(await rawItem(approval.id)).toMatchObject({ dueKey: "DUE" });
+    expect(await rawItem(approval.id)).toMatchObject({ dueKey: shardOf(approval.id) });
   });
 
   it("records each of two racing deliveries of one event once, and both of two events", async () => {

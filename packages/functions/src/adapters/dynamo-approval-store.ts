@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,15 +16,21 @@ import {
 import {
   type Approval,
   type ApprovalStore,
+  type AuditAppend,
   type AuditEvent,
   type AuditEventInput,
+  type AuditHead,
   type CallbackFinish,
   type CommitDecisionResult,
   chainAuditEvent,
+  DEFAULT_DUE_SHARDS,
   type DecisionCommit,
-  DUE_KEY_VALUE,
   type DuePage,
+  dueKeyOf,
+  dueKeys,
+  extendAuditHead,
   MAX_EMAIL_PROBLEMS,
+  mergeAuditTrail,
   type ScheduleClaim,
   type Settlement,
   type SettleResult,
@@ -56,18 +63,33 @@ export interface DynamoApprovalStoreOptions {
   tableName: string;
   /** How often appendEvent re-reads and retries after losing a race for the next sequence number. */
   maxAppendAttempts?: number;
+  /** The due index's shard count (SIGNOFF_DUE_SHARDS); DEFAULT_DUE_SHARDS unless given. */
+  dueShards?: number;
 }
 
+// BatchGetItem takes up to 100 keys; DynamoDB may leave some unprocessed under load.
+const BATCH_GET_LIMIT = 100;
+const MAX_BATCH_GET_ROUNDS = 8;
 // Conditions only fail for reasons a re-read explains; a few rounds covers a racing writer.
 const MAX_EXPLAIN_ATTEMPTS = 3;
 const DEFAULT_APPEND_ATTEMPTS = 25;
 // Operators read callbackError; keep it an item field, not a dump.
 const MAX_CALLBACK_ERROR_LENGTH = 1_000;
+/**
+ * A plain append (appendEvents) that finds at least this many events in the tail first writes
+ * them as event items and drops them, so the approval item stays small. The decide path never
+ * flushes first: its batch after the callback writes the tail, and the write that finishes the
+ * callback drops it.
+ */
+export const AUDIT_TAIL_FLUSH_AT = 8;
 
 /** Creates the DynamoDB-backed ApprovalStore. */
 export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): ApprovalStore {
   const { client, tableName } = options;
   const maxAppendAttempts = options.maxAppendAttempts ?? DEFAULT_APPEND_ATTEMPTS;
+  const dueShards = options.dueShards ?? DEFAULT_DUE_SHARDS;
+  const shardKeys = dueKeys(dueShards);
+  const dueKeyFor = (id: string) => dueKeyOf(id, dueShards);
   const listing = createDynamoListing({ client, tableName });
 
   /**
@@ -75,12 +97,84 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
    * itself is already stored, so a failure here must not undo it in the caller's eyes: a listing
    * that meets the stale entry repairs it.
    */
-  async function relist(approval: Approval): Promise<void> {
+  async function relist(approval: Approval): Promise<boolean> {
     try {
-      await listing.write(approval);
+      await listing.write(approval, (approval.audit?.tail ?? []).map(toEventItem));
+      return true;
     } catch {
-      // Left to the listing's repair; see dynamo-approval-listing.ts.
+      // Left to the listing's repair (see dynamo-approval-listing.ts); the tail stays on the item.
+      return false;
     }
+  }
+
+  /**
+   * What a write that chains `append.events` onto the approval's audit head adds to its update:
+   * `SET #audit = :audit`, conditioned on the head the caller saw. An approval stored before
+   * heads existed chains onto its last event item (one Query), only if it still has no head.
+   */
+  async function auditClause(id: string, append: AuditAppend) {
+    let seen = append.head;
+    let tailStored = append.tailStored ?? false;
+    if (seen === undefined) {
+      const last = await lastEvent(id);
+      seen = last ? { seq: last.seq, hash: last.hash, tail: [] } : undefined;
+      tailStored = false;
+    }
+    const { events, head } = extendAuditHead(seen, id, append.events, tailStored);
+    return {
+      events,
+      head,
+      set: "#audit = :audit",
+      condition:
+        append.head === undefined ? "attribute_not_exists(#audit)" : "#audit.#auditSeq = :auditSeq",
+      names: {
+        ...expressionNames("audit"),
+        ...(append.head === undefined ? {} : { "#auditSeq": "seq" }),
+      },
+      values: {
+        ":audit": withoutUndefined(head),
+        ...(append.head === undefined ? {} : { ":auditSeq": append.head.seq }),
+      } as Item,
+    };
+  }
+
+  /**
+   * Appends events with one conditional write of the approval item (after writing out a tail
+   * grown to AUDIT_TAIL_FLUSH_AT); re-reads when another head write won. Undefined when no
+   * approval has this id.
+   */
+  async function appendToHead(
+    approvalId: string,
+    inputs: readonly AuditEventInput[],
+    seen: Approval | undefined,
+  ): Promise<{ approval: Approval; events: AuditEvent[] } | undefined> {
+    let current = seen ?? (await get(approvalId));
+    for (let attempt = 1; attempt <= maxAppendAttempts; attempt++) {
+      if (current === undefined) return undefined;
+      const head: AuditHead | undefined = current.audit;
+      let tailStored = false;
+      if (head !== undefined && head.tail.length >= AUDIT_TAIL_FLUSH_AT) {
+        await listing.putItems(head.tail.map(toEventItem));
+        tailStored = true;
+      }
+      const clause = await auditClause(approvalId, {
+        head,
+        events: [...inputs],
+        tailStored,
+      });
+      const approval = await update(approvalId, {
+        UpdateExpression: `SET ${clause.set}`,
+        ConditionExpression: `attribute_exists(#pk) AND ${clause.condition}`,
+        ExpressionAttributeNames: { ...expressionNames("pk"), ...clause.names },
+        ExpressionAttributeValues: clause.values,
+      });
+      if (approval) return { approval, events: clause.events };
+      await sleep(Math.random() * 10 * Math.min(attempt, 5));
+      current = await get(approvalId);
+    }
+    throw new ApprovalStoreError("contention", "Could not append the audit event", {
+      approvalId,
+    });
   }
 
   async function get(id: string): Promise<Approval | undefined> {
@@ -140,6 +234,125 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     return item ? fromEventItem(item) : undefined;
   }
 
+  /**
+   * One conditional write ending the callback attempt, with `audit`'s events chained on. False
+   * when the attempt is no longer the latest claim (or done); `auditMoved` (the approval read
+   * back) when only the audit head changed since the caller saw it.
+   */
+  async function finishCallbackOnce(
+    id: string,
+    attempt: number,
+    finish: CallbackFinish,
+    append: AuditAppend | undefined,
+  ): Promise<boolean | { auditMoved: Approval }> {
+    const set = ["#callback = :callback"];
+    const values: Item = {
+      ":callback": finish.callback,
+      ":attempt": attempt,
+      ":pending": "PENDING",
+    };
+    const used: ExpressionAttribute[] = ["callback", "callbackAttempts", "dueKey", "dueAt"];
+    if (finish.outcome) {
+      set.push(
+        "#outcome = :outcome",
+        "#status = :status",
+        "#version = if_not_exists(#version, :zero) + :one",
+      );
+      Object.assign(values, {
+        ":outcome": withoutUndefined(finish.outcome),
+        ":status": finish.outcome.status,
+        ":zero": 0,
+        ":one": 1,
+      });
+      used.push("outcome", "status", "version");
+    }
+    if (finish.error !== undefined) {
+      set.push("#callbackError = :error");
+      values[":error"] = finish.error.slice(0, MAX_CALLBACK_ERROR_LENGTH);
+      used.push("callbackError");
+    }
+    const audit = append && (await auditClause(id, append));
+    if (audit) set.push(audit.set);
+    const approval = await update(id, {
+      UpdateExpression: `SET ${set.join(", ")} REMOVE #dueKey, #dueAt`,
+      ConditionExpression: `#callbackAttempts = :attempt AND #callback = :pending${audit ? ` AND ${audit.condition}` : ""}`,
+      ExpressionAttributeNames: { ...expressionNames(...used), ...audit?.names },
+      ExpressionAttributeValues: { ...values, ...audit?.values },
+    });
+    if (approval) {
+      // Listings follow an outcome this write replaced (EXPIRED or CANCELLED from a closed task);
+      // the settled status itself was listed by the sender, beside its SendTask* call.
+      if (finish.outcome) await relist(approval);
+      return true;
+    }
+    if (audit === undefined) return false;
+    const stored = await get(id);
+    return stored?.callback === "PENDING" && stored.callbackAttempts === attempt
+      ? { auditMoved: stored }
+      : false;
+  }
+
+  /**
+   * One page of a due shard: the keys-only index says which approvals are due, and one
+   * consistent BatchGetItem reads them, oldest due first. An approval whose stored `dueAt` has
+   * moved past `now` since the index was written (it is eventually consistent) is left out.
+   */
+  async function listDueShard(
+    dueKey: string,
+    now: number,
+    limit: number,
+    startKey: Item | undefined,
+  ): Promise<{ approvals: Approval[]; read: number; lastKey?: Item }> {
+    // The key condition, not a filter, bounds the read: only items due by "now" are touched.
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TableSchema.dueIndex.name,
+        KeyConditionExpression: "#dueKey = :due AND #dueAt <= :now",
+        ExpressionAttributeNames: expressionNames("dueKey", "dueAt"),
+        ExpressionAttributeValues: { ":due": dueKey, ":now": now },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    const keys = (page.Items ?? []).map((item) => ({
+      [TableSchema.partitionKey]: item[TableSchema.partitionKey],
+      [TableSchema.sortKey]: item[TableSchema.sortKey],
+    }));
+    const items = await batchGet(keys);
+    const approvals = items
+      .map(fromApprovalItem)
+      .filter((approval) => approval.dueAt !== undefined && approval.dueAt <= now)
+      .sort((a, b) => a.dueAt! - b.dueAt!);
+    return {
+      approvals,
+      read: page.ScannedCount ?? page.Items?.length ?? 0,
+      ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }),
+    };
+  }
+
+  /** The items at `keys`, read consistently, 100 per BatchGetItem, retrying unprocessed keys. */
+  async function batchGet(keys: Item[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+      let pending = keys.slice(i, i + BATCH_GET_LIMIT);
+      for (let round = 1; pending.length > 0; round++) {
+        if (round > MAX_BATCH_GET_ROUNDS) {
+          throw new ApprovalStoreError("contention", "BatchGetItem kept keys unprocessed");
+        }
+        if (round > 1) await sleep(Math.random() * 10 * round);
+        const result = await client.send(
+          new BatchGetCommand({
+            RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        );
+        items.push(...(result.Responses?.[tableName] ?? []));
+        pending = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+      }
+    }
+    return items;
+  }
+
   return {
     async create(approval) {
       // Entries first: a stored approval is then always listed (entries without an approval are
@@ -149,7 +362,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: toApprovalItem(approval),
+            Item: toApprovalItem(approval, dueShards),
             ConditionExpression: "attribute_not_exists(#pk)",
             ExpressionAttributeNames: expressionNames("pk"),
           }),
@@ -194,18 +407,22 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       const used: ExpressionAttribute[] = ["decisions", "version", "status"];
       let remove = "";
       if (settlement !== undefined) {
-        remove = settlementExpression(settlement, set, values, used);
+        remove = settlementExpression(settlement, set, values, used, dueKeyFor(id));
       }
+      // The decision's audit events move the chain head in this same write: no Query, no Put.
+      const audit = commit.audit && (await auditClause(id, commit.audit));
+      if (audit) set.push(audit.set);
       const approval = await update(id, {
         UpdateExpression: `SET ${set.join(", ")}${remove}`,
         // Version 0 is also an approval stored before versions existed.
-        ConditionExpression: `${commit.version === 0 ? "(attribute_not_exists(#version) OR #version = :version)" : "#version = :version"} AND #status = :pending AND attribute_not_exists(#decisions.#approver)`,
+        ConditionExpression: `${commit.version === 0 ? "(attribute_not_exists(#version) OR #version = :version)" : "#version = :version"} AND #status = :pending AND attribute_not_exists(#decisions.#approver)${audit ? ` AND ${audit.condition}` : ""}`,
         ExpressionAttributeNames: {
           ...expressionNames(...used),
           // Emails are not valid in expressions, so the approver key goes in as a name.
           "#approver": decision.approver,
+          ...audit?.names,
         },
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ...values, ...audit?.values },
       });
       if (approval) return { ok: true, approval };
       const stored = await get(id);
@@ -219,7 +436,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         const set = ["#version = if_not_exists(#version, :zero) + :one"];
         const values: Item = { ":pending": "PENDING", ":zero": 0, ":one": 1 };
         const used: ExpressionAttribute[] = ["version", "status"];
-        const remove = settlementExpression(settlement, set, values, used);
+        const remove = settlementExpression(settlement, set, values, used, dueKeyFor(id));
         const approval = await update(id, {
           UpdateExpression: `SET ${set.join(", ")}${remove}`,
           ConditionExpression: "#status = :pending",
@@ -253,7 +470,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         ExpressionAttributeValues: {
           ":attempt": attempt,
           ":previous": attempt - 1,
-          ":dueKey": DUE_KEY_VALUE,
+          ":dueKey": dueKeyFor(id),
           ":retryAt": retryAt,
           ":pending": "PENDING",
         },
@@ -277,42 +494,17 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
     async finishCallback(id, attempt, finish: CallbackFinish) {
       assertAttempt(attempt);
-      const set = ["#callback = :callback"];
-      const values: Item = {
-        ":callback": finish.callback,
-        ":attempt": attempt,
-        ":pending": "PENDING",
-      };
-      const used: ExpressionAttribute[] = ["callback", "callbackAttempts", "dueKey", "dueAt"];
-      if (finish.outcome) {
-        set.push(
-          "#outcome = :outcome",
-          "#status = :status",
-          "#version = if_not_exists(#version, :zero) + :one",
-        );
-        Object.assign(values, {
-          ":outcome": withoutUndefined(finish.outcome),
-          ":status": finish.outcome.status,
-          ":zero": 0,
-          ":one": 1,
-        });
-        used.push("outcome", "status", "version");
+      let audit = finish.audit;
+      for (let round = 1; round <= maxAppendAttempts; round++) {
+        const finished = await finishCallbackOnce(id, attempt, finish, audit);
+        if (typeof finished === "boolean" || audit === undefined) return finished === true;
+        // Only the audit head moved (an event appended meanwhile): chain onto the new one.
+        audit = { head: finished.auditMoved.audit, events: audit.events };
+        await sleep(Math.random() * 10 * Math.min(round, 5));
       }
-      if (finish.error !== undefined) {
-        set.push("#callbackError = :error");
-        values[":error"] = finish.error.slice(0, MAX_CALLBACK_ERROR_LENGTH);
-        used.push("callbackError");
-      }
-      const approval = await update(id, {
-        UpdateExpression: `SET ${set.join(", ")} REMOVE #dueKey, #dueAt`,
-        ConditionExpression: "#callbackAttempts = :attempt AND #callback = :pending",
-        ExpressionAttributeNames: expressionNames(...used),
-        ExpressionAttributeValues: values,
+      throw new ApprovalStoreError("contention", "Could not finish the callback", {
+        approvalId: id,
       });
-      // Listings follow the status this write ends with (an EXPIRED from a closed task, or the
-      // settled one when a sweeper finished a callback whose first sender died before refreshing).
-      if (approval) await relist(approval);
-      return approval !== undefined;
     },
 
     async advanceSchedule(id, claim: ScheduleClaim) {
@@ -320,7 +512,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       const conditions = ["#status = :pending", "#dueAt = :seenDueAt"];
       const used: ExpressionAttribute[] = ["dueKey", "dueAt", "status"];
       const values: Item = {
-        ":dueKey": DUE_KEY_VALUE,
+        ":dueKey": dueKeyFor(id),
         ":dueAt": claim.dueAt,
         ":pending": "PENDING",
         ":seenDueAt": claim.seenDueAt,
@@ -446,6 +638,9 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     },
 
     async appendEvent(approvalId: string, input: AuditEventInput): Promise<AuditEvent> {
+      const appended = await appendToHead(approvalId, [input], undefined);
+      if (appended) return appended.events[0]!;
+      // No approval (yet) to carry a head: the trail is its event items alone.
       // 1. read the current tail, 2. chain onto it, 3. put only if that sequence number is free.
       // A concurrent appender that took the number makes us start over from its event.
       for (let attempt = 1; attempt <= maxAppendAttempts; attempt++) {
@@ -470,7 +665,19 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       });
     },
 
+    async appendEvents(approvalId, inputs, seen) {
+      const appended = await appendToHead(approvalId, inputs, seen);
+      if (appended === undefined) {
+        throw new ApprovalStoreError("not-found", "No approval to append audit events to", {
+          approvalId,
+        });
+      }
+      return appended.approval;
+    },
+
     async listEvents(approvalId) {
+      // The head first: every event up to it is then in its tail or already an event item.
+      const head = (await get(approvalId))?.audit;
       const events: AuditEvent[] = [];
       let startKey: Item | undefined;
       do {
@@ -484,31 +691,43 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         for (const item of page.Items ?? []) events.push(fromEventItem(item));
         startKey = page.LastEvaluatedKey;
       } while (startKey);
-      return events;
+      return mergeAuditTrail(events, head);
     },
 
-    async listDue(now, limit, cursor): Promise<DuePage> {
+    async listDue(now, limit, cursor, shard): Promise<DuePage> {
       if (!Number.isInteger(limit) || limit < 1) {
         throw new RangeError("limit must be a positive integer");
       }
-      // The key condition, not a filter, bounds the read: only items due by "now" are touched.
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: TableSchema.dueIndex.name,
-          KeyConditionExpression: "#dueKey = :due AND #dueAt <= :now",
-          ExpressionAttributeNames: expressionNames("dueKey", "dueAt"),
-          ExpressionAttributeValues: { ":due": DUE_KEY_VALUE, ":now": now },
-          Limit: limit,
-          ExclusiveStartKey: cursor === undefined ? undefined : decodeCursor(cursor),
-        }),
-      );
-      return {
-        approvals: (page.Items ?? []).map(fromApprovalItem),
-        read: page.ScannedCount ?? page.Items?.length ?? 0,
-        ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
-      };
+      if (shard !== undefined && !shardKeys.includes(shard)) {
+        throw new RangeError(`${shard} is not one of this table's due shards`);
+      }
+      const start = cursor === undefined ? undefined : decodeCursor(cursor);
+      const startShard = start?.[TableSchema.dueIndex.partitionKey] as string | undefined;
+      let index = shardKeys.indexOf(shard ?? startShard ?? shardKeys[0]!);
+      if (index < 0 || (shard !== undefined && startShard !== undefined && startShard !== shard)) {
+        throw new ApprovalStoreError("invalid-cursor", "The listDue cursor is not valid");
+      }
+      // A cursor naming only a shard starts that shard from its beginning.
+      let startKey = start && Object.keys(start).length > 1 ? start : undefined;
+      const approvals: Approval[] = [];
+      let read = 0;
+      for (;;) {
+        const page = await listDueShard(shardKeys[index]!, now, limit - approvals.length, startKey);
+        approvals.push(...page.approvals);
+        read += page.read;
+        if (page.lastKey) return { approvals, read, cursor: encodeCursor(page.lastKey) };
+        // Without a shard, the shards are walked in turn, as one list.
+        if (shard !== undefined || index + 1 >= shardKeys.length) return { approvals, read };
+        index += 1;
+        startKey = undefined;
+        if (approvals.length >= limit) {
+          const next = { [TableSchema.dueIndex.partitionKey]: shardKeys[index] };
+          return { approvals, read, cursor: encodeCursor(next) };
+        }
+      }
     },
+
+    dueShards: async () => shardKeys,
 
     async listPendingForExecution(executionArn) {
       // The sparse index holds only approvals that named an execution, projected down to id and
@@ -555,6 +774,7 @@ function settlementExpression(
   set: string[],
   values: Item,
   used: ExpressionAttribute[],
+  dueKey: string,
 ): string {
   const { outcome, firstAttempt } = settlement;
   set.push("#status = :status", "#outcome = :outcome", "#callback = :callback");
@@ -569,7 +789,7 @@ function settlementExpression(
   Object.assign(values, {
     ":callback": "PENDING",
     ":firstAttempt": 1,
-    ":dueKey": DUE_KEY_VALUE,
+    ":dueKey": dueKey,
     ":retryAt": firstAttempt.retryAt,
   });
   return "";

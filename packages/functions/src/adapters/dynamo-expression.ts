@@ -23,6 +23,7 @@ const ATTRIBUTES = {
   version: "version",
   requestAttempts: "requestAttempts",
   emailProblems: "emailProblems",
+  audit: "audit",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -44,6 +45,7 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.version,
   ATTRIBUTES.requestAttempts,
   ATTRIBUTES.emailProblems,
+  ATTRIBUTES.audit,
 ];
 
 /**

@@ -11,6 +11,8 @@ export const ApprovalStoreErrorCode = {
   InvalidCursor: "invalid-cursor",
   /** A conditional write failed yet the item read back does not explain why. */
   Inconsistent: "inconsistent",
+  /** An approval a caller expected to exist (to append its audit events to) does not. */
+  NotFound: "not-found",
 } as const;
 export type ApprovalStoreErrorCode =
   (typeof ApprovalStoreErrorCode)[keyof typeof ApprovalStoreErrorCode];
@@ -64,5 +66,17 @@ export class EmailSendError extends Error {
     super(`SES did not send the approval email: ${awsError}`, { cause: options.cause });
     this.awsError = awsError;
     this.retryable = retryable;
+  }
+}
+
+/** Thrown when SQS does not take some of the shards a sweeper hands on; they stay due. */
+export class ShardQueueError extends Error {
+  override readonly name = "ShardQueueError";
+  readonly code = "hand-off-failed";
+  readonly shards: readonly string[];
+
+  constructor(message: string, shards: readonly string[]) {
+    super(message);
+    this.shards = shards;
   }
 }

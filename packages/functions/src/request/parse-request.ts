@@ -3,7 +3,7 @@
  * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
  */
 import { DEFAULT_SUBJECT, type NewApprovalInput, type ReminderPlan } from "@signoff/core";
-import { z } from "zod";
+import { prettifyError } from "zod/mini";
 import {
   KNOWN_FIELDS,
   MAX_DEPTH,
@@ -142,7 +142,7 @@ export function parseApprovalRequest(
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidRequestError(formatPath(issue.path), issue.message, {
-      cause: z.prettifyError(parsed.error),
+      cause: prettifyError(parsed.error),
     });
   }
   const fields = parsed.data;

@@ -4,7 +4,12 @@
  * other field is context, kept and shown to the approver.
  */
 import { MAX_REMINDER_POINTS, MAX_TAGS, TAG_PATTERN } from "@signoff/core";
-import { z } from "zod";
+import { en } from "zod/locales";
+import * as z from "zod/mini";
+
+// zod/mini (the same checks and messages as zod, tree-shakable, a fraction of the bundle) ships
+// no messages of its own: zod's English ones, for the checks below that do not bring their own.
+z.config(en());
 
 /** Step Functions task tokens are at most 2,048 characters. */
 export const TOKEN_MAX_LENGTH = 2048;
@@ -15,106 +20,129 @@ export const MAX_DEPTH = 16;
 /** One year: a deadline past that is a mistake, not a plan. */
 export const MAX_TIMEOUT_SECONDS = 365 * 24 * 60 * 60;
 
-const email = z.email({ error: "must be an email address" }).max(254).toLowerCase();
+const email = z
+  .email({ error: "must be an email address" })
+  .check(z.maxLength(254), z.toLowerCase());
 
 const token = z
   .string({ error: "must be a string" })
-  .min(1, { error: "must not be empty" })
-  .max(TOKEN_MAX_LENGTH, { error: `must be at most ${TOKEN_MAX_LENGTH} characters` });
+  .check(
+    z.minLength(1, { error: "must not be empty" }),
+    z.maxLength(TOKEN_MAX_LENGTH, { error: `must be at most ${TOKEN_MAX_LENGTH} characters` }),
+  );
 
 const seconds = (what: string) =>
-  z
-    .int({ error: `must be a whole number of ${what}` })
-    .min(1, { error: "must be at least 1" })
-    .max(MAX_TIMEOUT_SECONDS, { error: `must be at most ${MAX_TIMEOUT_SECONDS} (one year)` });
+  z.int({ error: `must be a whole number of ${what}` }).check(
+    z.minimum(1, { error: "must be at least 1" }),
+    z.maximum(MAX_TIMEOUT_SECONDS, {
+      error: `must be at most ${MAX_TIMEOUT_SECONDS} (one year)`,
+    }),
+  );
+
+const approverList = z
+  .array(email, { error: "must be a list of email addresses" })
+  .check(
+    z.minLength(1, { error: "must name at least one approver" }),
+    z.maxLength(50, { error: "must name at most 50 approvers" }),
+  );
 
 /**
  * `{ "everySeconds": N }` or `{ "at": [0.5, 0.9] }` (fractions of the timeout); `{ "at": [] }`
  * asks for none, overriding a deployment default. Shared with config.ts, which reads the default.
  */
-export const RemindersField = z
-  .strictObject(
-    {
-      everySeconds: seconds("seconds").optional(),
-      at: z
-        .array(
+export const RemindersField = z.pipe(
+  z
+    .strictObject(
+      {
+        everySeconds: z.optional(seconds("seconds")),
+        at: z.optional(
           z
-            .number({ error: "must be a number" })
-            .gt(0, { error: "must be a fraction of the timeout, above 0" })
-            .lt(1, { error: "must be a fraction of the timeout, below 1" }),
-          { error: "must be a list of fractions of the timeout" },
-        )
-        .max(MAX_REMINDER_POINTS, { error: `must list at most ${MAX_REMINDER_POINTS} points` })
-        .optional(),
-    },
-    { error: 'must be {"everySeconds": N} or {"at": [fractions of the timeout]}' },
-  )
-  .refine((plan) => (plan.everySeconds === undefined) !== (plan.at === undefined), {
-    error: 'must give exactly one of "everySeconds" or "at"',
-  })
-  .transform((plan) =>
+            .array(
+              z
+                .number({ error: "must be a number" })
+                .check(
+                  z.gt(0, { error: "must be a fraction of the timeout, above 0" }),
+                  z.lt(1, { error: "must be a fraction of the timeout, below 1" }),
+                ),
+              { error: "must be a list of fractions of the timeout" },
+            )
+            .check(
+              z.maxLength(MAX_REMINDER_POINTS, {
+                error: `must list at most ${MAX_REMINDER_POINTS} points`,
+              }),
+            ),
+        ),
+      },
+      { error: 'must be {"everySeconds": N} or {"at": [fractions of the timeout]}' },
+    )
+    .check(
+      z.refine((plan) => (plan.everySeconds === undefined) !== (plan.at === undefined), {
+        error: 'must give exactly one of "everySeconds" or "at"',
+      }),
+    ),
+  z.transform((plan) =>
     plan.everySeconds === undefined ? { at: plan.at ?? [] } : { everySeconds: plan.everySeconds },
-  );
+  ),
+);
 
 /** The fields signoff understands; the token is accepted under three names. */
 export const RequestFields = z.strictObject({
-  taskToken: token.optional(),
-  token: token.optional(),
-  TaskToken: token.optional(),
-  approvers: z
-    .array(email, { error: "must be a list of email addresses" })
-    .min(1, { error: "must name at least one approver" })
-    .max(50, { error: "must name at most 50 approvers" })
-    .optional(),
-  subject: z.string({ error: "must be text" }).trim().min(1).max(200).optional(),
-  details: z
-    .union([z.string().max(MAX_SHOWN_BYTES), z.record(z.string(), z.unknown())], {
+  taskToken: z.optional(token),
+  token: z.optional(token),
+  TaskToken: z.optional(token),
+  approvers: z.optional(approverList),
+  subject: z.optional(
+    z.string({ error: "must be text" }).check(z.trim(), z.minLength(1), z.maxLength(200)),
+  ),
+  details: z.optional(
+    z.union([z.string().check(z.maxLength(MAX_SHOWN_BYTES)), z.record(z.string(), z.unknown())], {
       error: "must be text or an object",
-    })
-    .optional(),
-  requestedBy: z.string({ error: "must be text" }).trim().min(1).max(254).optional(),
-  policy: z
-    .strictObject({
-      required: z
-        .int({ error: "must be a whole number" })
-        .min(1, { error: "must be at least 1" })
-        .optional(),
-    })
-    .optional(),
-  timeoutSeconds: z
-    .int({ error: "must be a whole number of seconds" })
-    .min(1, { error: "must be at least 1" })
-    .max(MAX_TIMEOUT_SECONDS, { error: `must be at most ${MAX_TIMEOUT_SECONDS} (one year)` })
-    .optional(),
-  onTimeout: z
-    .enum(["fail", "reject", "approve"], { error: 'must be "fail", "reject" or "approve"' })
-    .optional(),
-  rejectAs: z.enum(["failure", "output"], { error: 'must be "failure" or "output"' }).optional(),
-  executionArn: z.string().startsWith("arn:", { error: "must be an ARN" }).max(2048).optional(),
-  reminders: RemindersField.optional(),
-  heartbeatSeconds: seconds("seconds").optional(),
-  tags: z
-    .array(
-      z.string({ error: "must be text" }).regex(TAG_PATTERN, {
-        error:
-          "must be 1 to 64 letters, digits or ._:/=+- characters, starting with one of the first two",
-      }),
-      { error: "must be a list of tags" },
-    )
-    .max(MAX_TAGS, { error: `must list at most ${MAX_TAGS} tags` })
-    .optional(),
-  escalation: z
-    .strictObject(
+    }),
+  ),
+  requestedBy: z.optional(
+    z.string({ error: "must be text" }).check(z.trim(), z.minLength(1), z.maxLength(254)),
+  ),
+  policy: z.optional(
+    z.strictObject({
+      required: z.optional(
+        z
+          .int({ error: "must be a whole number" })
+          .check(z.minimum(1, { error: "must be at least 1" })),
+      ),
+    }),
+  ),
+  timeoutSeconds: z.optional(seconds("seconds")),
+  onTimeout: z.optional(
+    z.enum(["fail", "reject", "approve"], { error: 'must be "fail", "reject" or "approve"' }),
+  ),
+  rejectAs: z.optional(z.enum(["failure", "output"], { error: 'must be "failure" or "output"' })),
+  executionArn: z.optional(
+    z.string().check(z.startsWith("arn:", { error: "must be an ARN" }), z.maxLength(2048)),
+  ),
+  reminders: z.optional(RemindersField),
+  heartbeatSeconds: z.optional(seconds("seconds")),
+  tags: z.optional(
+    z
+      .array(
+        z.string({ error: "must be text" }).check(
+          z.regex(TAG_PATTERN, {
+            error:
+              "must be 1 to 64 letters, digits or ._:/=+- characters, starting with one of the first two",
+          }),
+        ),
+        { error: "must be a list of tags" },
+      )
+      .check(z.maxLength(MAX_TAGS, { error: `must list at most ${MAX_TAGS} tags` })),
+  ),
+  escalation: z.optional(
+    z.strictObject(
       {
         afterSeconds: seconds("seconds"),
-        to: z
-          .array(email, { error: "must be a list of email addresses" })
-          .min(1, { error: "must name at least one approver" })
-          .max(50, { error: "must name at most 50 approvers" }),
+        to: approverList,
       },
       { error: 'must be {"afterSeconds": N, "to": [emails]}' },
-    )
-    .optional(),
+    ),
+  ),
 });
 
 export type RequestFields = z.infer<typeof RequestFields>;

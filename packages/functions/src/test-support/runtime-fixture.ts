@@ -21,6 +21,8 @@ export interface RuntimeFixtureOptions {
   tableName: string;
   /** Where SendTask* goes; defaults to a closed port, so callbacks fail as retryable. */
   sfnEndpoint?: string;
+  /** The Step Functions client itself (e.g. one that counts its calls); wins over sfnEndpoint. */
+  sfnClient?: SFNClient;
   /** Where the links point; defaults to TEST_PUBLIC_URL. */
   publicUrl?: string;
   defaultApprovers?: string[];
@@ -49,11 +51,13 @@ export function createTestRuntime(options: RuntimeFixtureOptions): Runtime {
       clients: {
         dynamo: options.dynamo.documentClient,
         ses: options.ses.client,
-        sfn: new SFNClient({
-          ...TEST_AWS,
-          endpoint: options.sfnEndpoint ?? "http://127.0.0.1:9",
-          maxAttempts: 1,
-        }),
+        sfn:
+          options.sfnClient ??
+          new SFNClient({
+            ...TEST_AWS,
+            endpoint: options.sfnEndpoint ?? "http://127.0.0.1:9",
+            maxAttempts: 1,
+          }),
       },
       ...(options.clock && { clock: options.clock }),
       ...(options.metrics && { metrics: options.metrics }),
