@@ -29,7 +29,9 @@ export async function benchBundles(runs: number): Promise<BundleFigure[]> {
   // header, then dashes; the last two columns are size and cold init over the floor's).
   const figures: BundleFigure[] = [];
   for (const line of stdout.split("\n").slice(2)) {
-    const match = /^(\S+)\s+[\d,]+\s+([\d,.]+ KiB)\s+(\d+ ms)\s+\d+-\d+ ms\s+\S+\s+([\d.]+×)$/.exec(line);
+    const match = /^(\S+)\s+[\d,]+\s+([\d,.]+ KiB)\s+(\d+ ms)\s+\d+-\d+ ms\s+\S+\s+([\d.]+×)$/.exec(
+      line,
+    );
     if (match) {
       figures.push({
         name: match[1]!,
