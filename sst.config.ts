@@ -20,10 +20,12 @@ export default $config({
     const { api } = await import("./infra/api.ts");
     const { requestApproval } = await import("./infra/functions.ts");
     await import("./infra/monitoring.ts");
-    const { approvalDemo } = await import("./infra/workflow.ts");
+    const { approvalDemo, approvalDemoJsonata } = await import("./infra/workflow.ts");
     return {
       api: api.url,
       stateMachine: approvalDemo.arn,
+      // The same demo written in JSONata.
+      jsonataStateMachine: approvalDemoJsonata.arn,
       // What a state machine's approval Task names as its FunctionName (README: Deploy to AWS).
       requestApprovalFunction: requestApproval.arn,
     };

@@ -1,23 +1,21 @@
-// The demo state machine (STANDARD), built from the same infra/workflows/approval-demo.asl.json
-// the local stack runs, with the request-approval function's ARN substituted in.
+// The demo state machines (STANDARD), built from the same infra/workflows/*.asl.json the local
+// stack runs, with the request-approval function's ARN substituted in: approval-demo in JSONPath
+// and its twin approval-demo-jsonata in JSONata, the same approval, retries and catches.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { requestApproval } from "./functions.ts";
 
-const DEFINITION_FILE = "infra/workflows/approval-demo.asl.json";
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-const source = readFileSync(join($cli.paths.root, DEFINITION_FILE), "utf8");
 
 /**
  * Replaces each `${Name}` in the definition's text with its value. ARNs hold no character JSON
  * would need escaped; a placeholder without a value fails the deploy rather than the execution.
  */
-function fillPlaceholders(text: string, values: ReadonlyMap<string, string>): string {
+function fillPlaceholders(file: string, text: string, values: ReadonlyMap<string, string>): string {
   return text.replace(PLACEHOLDER, (_match, name: string) => {
     const value = values.get(name);
     if (value === undefined) {
-      throw new Error(`${DEFINITION_FILE} uses \${${name}}, which infra/workflow.ts does not fill`);
+      throw new Error(`${file} uses \${${name}}, which infra/workflow.ts does not fill`);
     }
     return value;
   });
@@ -46,12 +44,6 @@ const role = new aws.iam.Role("ApprovalDemoRole", {
       },
     ],
   }),
-});
-
-// Errors only, and never the execution's data: a Task's input holds its task token.
-export const logGroup = new aws.cloudwatch.LogGroup("ApprovalDemoLogs", {
-  name: $interpolate`/aws/vendedlogs/states/${$app.name}-${$app.stage}-approval-demo`,
-  retentionInDays: 30,
 });
 
 // The state machine calls exactly one function (any of its versions or aliases, as a Task with
@@ -95,21 +87,40 @@ const invokePolicy = new aws.iam.RolePolicy("ApprovalDemoInvoke", {
   }),
 });
 
-// STANDARD: Express workflows cannot wait for a task token.
-export const approvalDemo = new aws.sfn.StateMachine(
-  "ApprovalDemo",
-  {
-    type: "STANDARD",
-    roleArn: role.arn,
-    definition: requestApproval.arn.apply((arn) =>
-      fillPlaceholders(source, new Map([["RequestApprovalFunctionArn", arn]])),
-    ),
-    loggingConfiguration: {
-      level: "ERROR",
-      includeExecutionData: false,
-      logDestination: $interpolate`${logGroup.arn}:*`,
+/**
+ * One demo state machine from `infra/workflows/<file>.asl.json`, logging its errors (never the
+ * execution's data: a Task's input holds its task token) to its own log group, traced with X-Ray.
+ * STANDARD: Express workflows cannot wait for a task token.
+ */
+function demoStateMachine(name: string, file: string) {
+  const path = `infra/workflows/${file}.asl.json`;
+  const source = readFileSync(join($cli.paths.root, path), "utf8");
+  const logGroup = new aws.cloudwatch.LogGroup(`${name}Logs`, {
+    name: $interpolate`/aws/vendedlogs/states/${$app.name}-${$app.stage}-${file}`,
+    retentionInDays: 30,
+  });
+  const stateMachine = new aws.sfn.StateMachine(
+    name,
+    {
+      type: "STANDARD",
+      roleArn: role.arn,
+      definition: requestApproval.arn.apply((arn) =>
+        fillPlaceholders(path, source, new Map([["RequestApprovalFunctionArn", arn]])),
+      ),
+      loggingConfiguration: {
+        level: "ERROR",
+        includeExecutionData: false,
+        logDestination: $interpolate`${logGroup.arn}:*`,
+      },
+      tracingConfiguration: { enabled: true },
     },
-    tracingConfiguration: { enabled: true },
-  },
-  { dependsOn: [invokePolicy] },
-);
+    { dependsOn: [invokePolicy] },
+  );
+  return { stateMachine, logGroup };
+}
+
+export const approvalDemo = demoStateMachine("ApprovalDemo", "approval-demo").stateMachine;
+export const approvalDemoJsonata = demoStateMachine(
+  "ApprovalDemoJsonata",
+  "approval-demo-jsonata",
+).stateMachine;

@@ -412,18 +412,36 @@ describe("observability", () => {
     ).toMatchObject({ protocol: "email", endpoint: "oncall@example.com" });
   });
 
-  it("logs the state machine's errors without execution data, and traces it", () => {
-    const stateMachine = getResource(graph, TYPES.stateMachine, "ApprovalDemo");
-    const logGroup = getResource(graph, TYPES.logGroup, "ApprovalDemoLogs");
-    expect(stateMachine.inputs).toMatchObject({
-      loggingConfiguration: {
-        level: "ERROR",
-        includeExecutionData: false,
-        logDestination: `${arnOf(logGroup)}:*`,
-      },
-      tracingConfiguration: { enabled: true },
-    });
+  it("deploys the JSONata twin of the demo from its ASL file, with the same role", async () => {
+    const asl = await readFile(
+      join(ROOT, "infra/workflows/approval-demo-jsonata.asl.json"),
+      "utf8",
+    );
+    const arn = lambdaOf(graph, "RequestApproval").outputs.arn as string;
+    const twin = getResource(graph, TYPES.stateMachine, "ApprovalDemoJsonata");
+    expect(JSON.parse(asl).QueryLanguage).toBe("JSONata");
+    expect(twin.inputs.definition).toBe(asl.replaceAll(/\$\{RequestApprovalFunctionArn\}/g, arn));
+    expect(twin.inputs.roleArn).toBe(
+      getResource(graph, TYPES.stateMachine, "ApprovalDemo").inputs.roleArn,
+    );
+    expect(graph.outputs.jsonataStateMachine).toBe(twin.outputs.arn);
   });
+
+  it.each(["ApprovalDemo", "ApprovalDemoJsonata"])(
+    "logs %s's errors without execution data, and traces it",
+    (name) => {
+      const stateMachine = getResource(graph, TYPES.stateMachine, name);
+      const logGroup = getResource(graph, TYPES.logGroup, `${name}Logs`);
+      expect(stateMachine.inputs).toMatchObject({
+        loggingConfiguration: {
+          level: "ERROR",
+          includeExecutionData: false,
+          logDestination: `${arnOf(logGroup)}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+      });
+    },
+  );
 });
 
 describe("SES identity", () => {
