@@ -105,41 +105,6 @@ describe("query language validation at CreateStateMachine", () => {
   });
 });
 
-describe("variables sfn-local does not run in JSONPath states", () => {
-  it("refuses Assign in a JSONPath state and variable references in JSONPath paths, naming them", async () => {
-    const assign = await refusal({
-      StartAt: "Remember",
-      States: { Remember: { Type: "Pass", Assign: { "x.$": "$.y" }, End: true } },
-    });
-    expect(assign).toContain("UNSUPPORTED_FEATURE: variables (Assign) in a JSONPath state");
-    expect(assign).toContain('in state "Remember"');
-
-    const reference = await refusal({
-      StartAt: "Set",
-      States: {
-        Set: {
-          Type: "Pass",
-          QueryLanguage: "JSONata",
-          Assign: { customerName: "María" },
-          Next: "Use",
-        },
-        Use: {
-          Type: "Pass",
-          Parameters: {
-            "name.$": "$customerName",
-            "greeting.$": "States.Format('Hello $nobody {}', $.title)",
-          },
-          End: true,
-        },
-      },
-    });
-    expect(reference).toContain(
-      'a variable reference ($customerName) in a JSONPath state in state "Use"',
-    );
-    expect(reference).not.toContain("$nobody");
-  });
-});
-
 describe("the JSONata version", () => {
   it("Transforming data with JSONata in Step Functions (JSONata 2.0.6): refuses the ?? and ?: operators, which came with JSONata 2.1.0", async () => {
     for (const operator of ["??", "?:"]) {

@@ -123,11 +123,11 @@ describe("state machines", () => {
     const variables = await rejectionOf(
       createStateMachine(server.client, {
         StartAt: "Remember",
-        States: { Remember: { Type: "Pass", Assign: { x: 1 }, End: true } },
+        States: { Remember: { Type: "Succeed", Assign: { x: 1 } } },
       }),
     );
     expect(variables).toBeInstanceOf(InvalidDefinition);
-    expect(variables.message).toContain("variables (Assign)");
+    expect(variables.message).toContain("Assign in a Succeed state");
 
     const notJson = await rejectionOf(
       server.client.send(

@@ -25,7 +25,8 @@ const TYPE_GUARDS: ReadonlyArray<[prefix: string, test: string]> = [
  * redirected.
  */
 export function fixChoiceRule(rule: JsonObject): JsonObject {
-  const { Next, Comment, ...condition } = rule;
+  // A rule's Assign (JSONPath) is sfn-local's to evaluate; it is no part of the condition.
+  const { Next, Comment, Assign: _assign, ...condition } = rule;
   const fixed = fixCondition(condition);
   if (Comment !== undefined) fixed.Comment = Comment;
   if (Next !== undefined) fixed.Next = Next;

@@ -9,11 +9,15 @@ import type {
 } from "./compiled-types.ts";
 import { rewriteTemplate } from "./context-references.ts";
 import { compileJsonataFields } from "./jsonata-fields.ts";
+import { choiceAssigns, compileJsonPathAssign } from "./jsonpath-assign.ts";
 import {
+  choiceChooser,
+  choiceLibraryState,
   expressionLibraryState,
   mapLibraryState,
   nativeLibraryState,
   parallelLibraryState,
+  passLibraryState,
   taskLibraryState,
   waitLibraryState,
 } from "./library-state.ts";
@@ -160,7 +164,8 @@ function compileState(
   pointer: string,
 ): CompiledState {
   const type = state.Type as StateType;
-  const base = { name, type, source: state };
+  const jsonPath = compileJsonPathAssign(state);
+  const base = { name, type, source: state, ...(jsonPath ? { jsonPath } : {}) };
   switch (type) {
     case "Task": {
       const parsed = parseTaskResource(String(state.Resource));
@@ -216,6 +221,31 @@ function compileState(
       if (typeof state.Seconds === "number") wait.seconds = state.Seconds;
       if (typeof state.Timestamp === "string") wait.timestamp = state.Timestamp;
       return wait;
+    }
+    case "Pass":
+      if (!("Assign" in state)) {
+        return { ...base, kind: "native", library: nativeLibraryState(state) };
+      }
+      return {
+        ...base,
+        kind: "pass",
+        library: passLibraryState(state),
+        ...("Result" in state ? { result: state.Result ?? null } : {}),
+      };
+    case "Choice": {
+      if (!choiceAssigns(state)) {
+        return { ...base, kind: "native", library: nativeLibraryState(state) };
+      }
+      const rules = Array.isArray(state.Choices) ? state.Choices.filter(isJsonObject) : [];
+      const choice: CompiledState = {
+        ...base,
+        kind: "choice",
+        library: choiceLibraryState(state),
+        chooser: choiceChooser(state),
+        nexts: rules.map((rule) => String(rule.Next)),
+      };
+      if (typeof state.Default === "string") choice.default = state.Default;
+      return choice;
     }
     default:
       return { ...base, kind: "native", library: nativeLibraryState(state) };

@@ -29,6 +29,31 @@ interface CompiledStateBase {
   library: Record<string, unknown>;
   /** Present when the state's QueryLanguage is JSONata: its fields, prepared. */
   jsonata?: JsonataFields;
+  /** Present when a JSONPath state or one of its catchers has `Assign`. */
+  jsonPath?: JsonPathFields;
+}
+
+/** A JSONPath Catch clause with its own Assign (evaluated with `$` = the error output). */
+export interface JsonPathCatcher {
+  next: string;
+  /** The Assign payload template, references rewritten. */
+  assign: JsonValue;
+  /** The catcher's ResultPath as written (absent: the error output replaces the input). */
+  resultPath?: JsonValue;
+}
+
+/**
+ * The `Assign` fields of a JSONPath state, prepared at CreateStateMachine: payload templates
+ * whose `$name` references are rewritten to the run's live variables.
+ */
+export interface JsonPathFields {
+  assign?: JsonValue;
+  /** ResultSelector, applied by sfn-local (not the library) before Assign sees the result. */
+  resultSelector?: JsonValue;
+  /** Per Choice rule, in order: the rule's own Assign. */
+  ruleAssigns?: Array<JsonValue | undefined>;
+  /** Per Catch clause, in order: those with Assign. */
+  catchers?: Array<JsonPathCatcher | undefined>;
 }
 
 /** A JSONata Choice rule. */
@@ -100,6 +125,22 @@ export interface ParallelState extends CompiledStateBase {
   branches: CompiledMachine[];
 }
 
+/** A JSONPath Pass state with Assign; sfn-local's handler returns its result. */
+export interface PassState extends CompiledStateBase {
+  kind: "pass";
+  /** The Pass state's Result, when it has one. */
+  result?: JsonValue;
+}
+
+/** A JSONPath Choice state with Assign; sfn-local evaluates which rule matches. */
+export interface ChoiceState extends CompiledStateBase {
+  kind: "choice";
+  /** A library machine whose output `{ rule }` is the index of the matching rule (-1: Default). */
+  chooser: Record<string, unknown>;
+  nexts: string[];
+  default?: string;
+}
+
 /** A Wait state; sfn-local sleeps so that long waits neither overflow nor block. */
 export interface WaitState extends CompiledStateBase {
   kind: "wait";
@@ -114,10 +155,19 @@ export type CompiledState =
   | MapState
   | ParallelState
   | WaitState
-  | ExpressionState;
+  | ExpressionState
+  | PassState
+  | ChoiceState;
 
 /** States whose work sfn-local does inside a library Task handler. */
-export type HandledState = TaskState | MapState | ParallelState | WaitState | ExpressionState;
+export type HandledState =
+  | TaskState
+  | MapState
+  | ParallelState
+  | WaitState
+  | ExpressionState
+  | PassState
+  | ChoiceState;
 
 /** A state machine or a branch / item processor of one. */
 export interface CompiledMachine {

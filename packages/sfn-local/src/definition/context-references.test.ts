@@ -25,6 +25,20 @@ describe("rewriteContextReferences", () => {
     );
   });
 
+  it("redirects variable references ($name, $name.path, $name[0]) to the run's live variables", () => {
+    expect(rewriteContextReferences("$order.items[0]")).toBe(
+      "$$.SfnLocal.Variables.order.items[0]",
+    );
+    expect(rewriteContextReferences("$x")).toBe("$$.SfnLocal.Variables.x");
+    expect(rewriteContextReferences("States.Format('{} $nobody', $name,$count)")).toBe(
+      "States.Format('{} $nobody', $$.SfnLocal.Variables.name,$$.SfnLocal.Variables.count)",
+    );
+    expect(rewriteContextReferences("$.x")).toBe("$.x");
+    expect(rewriteContextReferences("$['x']")).toBe("$['x']");
+    expect(rewriteContextReferences("$$.Map.Item.Value")).toBe("$$.Map.Item.Value");
+    expect(rewriteContextReferences("$.a$b")).toBe("$.a$b");
+  });
+
   it("rewrites only the expression values of a payload template", () => {
     expect(
       rewriteTemplate({

@@ -9,12 +9,19 @@ import type { JsonValue } from "../json.ts";
  */
 export const CONTEXT_KEY = "SfnLocal";
 
+/** Where the live context object serves the current run's variables (`$name` in JSONPath). */
+export const VARIABLES_PATH = `$$.${CONTEXT_KEY}.Variables`;
+
 const EXECUTION_SEGMENT = /^(?:\.Execution|\['Execution'\]|\["Execution"\])(?![A-Za-z0-9_])/;
 const END_OF_REFERENCE = /^(?:$|[\s,)])/;
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+// A variable reference starts a path: at the start or after `(`, `,` or a space.
+const PATH_START = /^$|[\s(,]$/;
 
 /**
- * Rewrites `$$.Execution…` and bare `$$` in a path or intrinsic-function expression, leaving
- * single-quoted string literals alone.
+ * Rewrites `$$.Execution…` and bare `$$` in a path or intrinsic-function expression, and
+ * variable references (`$name…`, not `$.`, `$[` or `$$`) to the live variables of the run,
+ * leaving single-quoted string literals alone.
  */
 export function rewriteContextReferences(expression: string): string {
   let out = "";
@@ -50,6 +57,14 @@ export function rewriteContextReferences(expression: string): string {
       out += END_OF_REFERENCE.test(rest) ? `$$.${CONTEXT_KEY}.Context` : "$$";
       i += 2;
       continue;
+    }
+    if (char === "$" && PATH_START.test(expression.slice(Math.max(0, i - 1), i))) {
+      const name = VARIABLE_NAME.exec(expression.slice(i + 1));
+      if (name) {
+        out += `${VARIABLES_PATH}.${name[0]}`;
+        i += 1 + name[0].length;
+        continue;
+      }
     }
     out += char;
     i += 1;

@@ -5,10 +5,15 @@ import { rewriteContextReferences, rewriteTemplate } from "./context-references.
 /** Longest delay a Node timer can take (2^31-1 ms), in whole seconds. */
 export const MAX_TIMER_SECONDS = 2_147_483;
 
-/** Resource names of the library Task states that stand in for Map, Parallel and Wait. */
+/**
+ * Resource names of the library Task states that stand in for Map, Parallel, Wait, JSONata
+ * states, and JSONPath Pass and Choice states with Assign.
+ */
 export const HANDLED_RESOURCE = {
   JSONata: "sfn-local:jsonata",
   Map: "sfn-local:map",
+  Pass: "sfn-local:pass",
+  Choice: "sfn-local:choice",
   Parallel: "sfn-local:parallel",
   Wait: "sfn-local:wait",
 } as const;
@@ -36,8 +41,9 @@ function copyInputOutput(state: JsonObject, into: Library): void {
 
 // The library writes `ResultPath: "$"` into a field literally named "$"; leaving the field out
 // gives the same meaning ("the result replaces the input") and the library handles that right.
+// A state with Assign has its ResultSelector applied by sfn-local, once, before Assign reads it.
 function copyResultHandling(state: JsonObject, into: Library): void {
-  if ("ResultSelector" in state)
+  if ("ResultSelector" in state && !("Assign" in state))
     into.ResultSelector = rewriteTemplate(state.ResultSelector ?? null);
   if ("ResultPath" in state && state.ResultPath !== "$") into.ResultPath = state.ResultPath;
 }
@@ -99,6 +105,52 @@ export function nativeLibraryState(state: JsonObject): Library {
       break;
   }
   return out;
+}
+
+/**
+ * The library form of a JSONPath Pass state with Assign: a Task whose handler returns the
+ * state's result (Result, or the effective input after Parameters), so that sfn-local can
+ * evaluate Assign against it before ResultPath and OutputPath apply.
+ */
+export function passLibraryState(state: JsonObject): Library {
+  const out: Library = { Type: "Task", Resource: HANDLED_RESOURCE.Pass };
+  copyInputOutput(state, out);
+  if ("Parameters" in state) out.Parameters = rewriteTemplate(state.Parameters ?? null);
+  if ("ResultPath" in state && state.ResultPath !== "$") out.ResultPath = state.ResultPath;
+  copyTransitions(state, out);
+  return out;
+}
+
+/**
+ * The library form of a JSONPath Choice state with Assign: a Task whose handler picks the rule
+ * and evaluates the Assign blocks; its `Next` is set per run (see Run). The result is the
+ * effective input, so OutputPath applies to it as it does for a Choice.
+ */
+export function choiceLibraryState(state: JsonObject): Library {
+  const out: Library = { Type: "Task", Resource: HANDLED_RESOURCE.Choice };
+  copyInputOutput(state, out);
+  return out;
+}
+
+/**
+ * A library machine that runs a Choice state's rules and outputs `{ rule }`: the index of the
+ * matching rule, or -1 for Default. Without a match or Default it fails with
+ * States.NoChoiceMatched, as the Choice state would.
+ */
+export function choiceChooser(state: JsonObject): Library {
+  const rules = Array.isArray(state.Choices) ? state.Choices.filter(isJsonObject) : [];
+  const states: Library = {
+    Choose: {
+      Type: "Choice",
+      Choices: rules.map((rule, index) => ({ ...fixChoiceRule(rule), Next: `Rule${index}` })),
+      ...(state.Default === undefined ? {} : { Default: "Default" }),
+    },
+    Default: { Type: "Pass", Result: { rule: -1 }, End: true },
+  };
+  rules.forEach((_rule, index) => {
+    states[`Rule${index}`] = { Type: "Pass", Result: { rule: index }, End: true };
+  });
+  return { StartAt: "Choose", States: states };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject } from "../json.ts";
+import { isJsonObject, type JsonObject, type JsonValue } from "../json.ts";
 import { isJsonataExpression } from "./jsonata-template.ts";
 import { stateLanguage, topLevelLanguage } from "./query-language.ts";
 import { LAMBDA_INVOKE_PARAMETERS, parseTaskResource } from "./task-resources.ts";
@@ -28,20 +28,30 @@ export function findUnsupportedFeatures(definition: JsonObject): string[] {
       problems.push(`UNSUPPORTED_FEATURE: ${feature} in state "${name}" (${pointer})`);
     const jsonata = stateLanguage(state, topLevel) === "JSONata";
     if (!jsonata) {
-      for (const reference of findVariableReferences(state)) {
-        refuse(`a variable reference (${reference}) in a JSONPath state`);
+      for (const reference of variablesInResultPaths(state)) {
+        refuse(
+          `a variable reference (${reference}) in ResultPath (a reference path into the input)`,
+        );
       }
     }
-    if (jsonata && isJsonObject(state.Assign) && "states" in state.Assign) {
+    if (assignsReservedName(state.Assign)) refuse("assigning the reserved variable $states");
+    if (
+      Array.isArray(state.Catch) &&
+      state.Catch.some((c) => isJsonObject(c) && assignsReservedName(c.Assign))
+    ) {
       refuse("assigning the reserved variable $states");
+    }
+    if (
+      Array.isArray(state.Choices) &&
+      state.Choices.some((c) => isJsonObject(c) && assignsReservedName(c.Assign))
+    ) {
+      refuse("assigning the reserved variable $states");
+    }
+    if ((state.Type === "Succeed" || state.Type === "Fail") && "Assign" in state) {
+      refuse(`Assign in a ${String(state.Type)} state`);
     }
     if (jsonata && state.Type === "Pass" && "Result" in state) {
       refuse("Result in a JSONata Pass state (sfn-local runs Output there)");
-    }
-    if (!jsonata && "Assign" in state) {
-      refuse(
-        "variables (Assign) in a JSONPath state (sfn-local runs Assign in JSONata states only)",
-      );
     }
     for (const [field, feature] of Object.entries(UNSUPPORTED_FIELDS)) {
       if (field in state) refuse(feature);
@@ -75,52 +85,24 @@ export function findUnsupportedFeatures(definition: JsonObject): string[] {
   return problems;
 }
 
-// `$name` (not `$.`, `$[`, `$$`) starts a variable reference in a JSONPath path or intrinsic
-// function argument; the library would read it as a path into the input instead.
+// `$name` (not `$.`, `$[`, `$$`) starts a variable reference in a JSONPath path.
 const VARIABLE_REFERENCE = /(?:^|[\s(,])(\$[A-Za-z_][A-Za-z0-9_]*)/g;
-const PATH_FIELDS = [
-  "InputPath",
-  "OutputPath",
-  "ResultPath",
-  "ItemsPath",
-  "TimeoutSecondsPath",
-  "HeartbeatSecondsPath",
-  "SecondsPath",
-  "TimestampPath",
-  "ErrorPath",
-  "CausePath",
-  "MaxConcurrencyPath",
-];
 
-function referencesIn(expression: string): string[] {
-  // Quoted literals of intrinsic functions may contain anything.
-  const unquoted = expression.replace(/'(?:[^'\\]|\\.)*'/g, "''");
-  return [...unquoted.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? "");
+function assignsReservedName(assign: JsonValue | undefined): boolean {
+  return isJsonObject(assign) && ("states" in assign || "states.$" in assign);
 }
 
-function templateReferences(template: unknown): string[] {
-  if (Array.isArray(template)) return template.flatMap(templateReferences);
-  if (!isJsonObject(template)) return [];
-  return Object.entries(template).flatMap(([key, value]) =>
-    key.endsWith(".$") && typeof value === "string"
-      ? referencesIn(value)
-      : templateReferences(value),
+// ResultPath says where in the state's input the result goes; a variable is no place there.
+function variablesInResultPaths(state: JsonObject): string[] {
+  const paths = [state.ResultPath];
+  if (Array.isArray(state.Catch)) {
+    for (const catcher of state.Catch) if (isJsonObject(catcher)) paths.push(catcher.ResultPath);
+  }
+  return paths.flatMap((path) =>
+    typeof path === "string"
+      ? [...path.matchAll(VARIABLE_REFERENCE)].map((match) => match[1] ?? "")
+      : [],
   );
-}
-
-function findVariableReferences(state: JsonObject): string[] {
-  const found = PATH_FIELDS.flatMap((field) => {
-    const value = state[field];
-    return typeof value === "string" ? referencesIn(value) : [];
-  });
-  for (const field of ["Parameters", "ResultSelector", "ItemSelector"]) {
-    found.push(...templateReferences(state[field]));
-  }
-  if (Array.isArray(state.Choices)) {
-    const variables = JSON.stringify(state.Choices).matchAll(/"(?:Variable|\w+Path)":"([^"]*)"/g);
-    for (const [, path] of variables) found.push(...referencesIn(path ?? ""));
-  }
-  return [...new Set(found)];
 }
 
 function checkLambdaInvokeParameters(

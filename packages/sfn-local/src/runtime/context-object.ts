@@ -16,6 +16,8 @@ export interface ContextSource {
   currentStateEnteredTime(): Date | undefined;
   currentRetryCount(): number | undefined;
   currentTaskToken(): string | undefined;
+  /** The run's variables as they read now (`$name` in JSONPath is rewritten to read them). */
+  currentVariables?(): JsonObject;
 }
 
 function executionObject(source: ContextSource): JsonObject {
@@ -96,6 +98,10 @@ export function createContextObject(
       },
       get Context() {
         return snapshotContextObject(source, extra);
+      },
+      get Variables() {
+        // A copy: an evaluated value must not alias a variable that a later state replaces.
+        return structuredClone(source.currentVariables?.() ?? {});
       },
     },
   };

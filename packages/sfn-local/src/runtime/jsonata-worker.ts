@@ -110,6 +110,10 @@ export function startJsonataState(host: JsonataHost, attempt: Attempt, input: Js
         if (state.type === "Fail") return failState(attempt, scope);
         attempt.resolve(input);
         return;
+      case "pass":
+      case "choice":
+        // Kinds of JSONPath states only; a JSONata state never compiles to them.
+        throw new Error(`state "${state.name}" is not a JSONata state`);
       default: {
         const unreachable: never = state;
         return unreachable;

@@ -13,10 +13,11 @@ import {
   snapshotContextObject,
 } from "./context-object.ts";
 import type { HistoryEventType, HistoryRecord } from "./history.ts";
-import { CATCH_STATE, JsonataCatches } from "./jsonata-catch.ts";
+import { CATCH_STATE, type CatchHost, JsonataCatches } from "./jsonata-catch.ts";
 import type { JsonataScope } from "./jsonata-evaluator.ts";
 import type { JsonataHost } from "./jsonata-output.ts";
 import { startJsonataState } from "./jsonata-worker.ts";
+import { finishWithAssign } from "./jsonpath-assign.ts";
 import { startHandledState } from "./start-handled-state.ts";
 import { abortedError, describeFailure, runtimeError } from "./state-errors.ts";
 import type { ChildRun, RunOutcome, RunScope } from "./state-host.ts";
@@ -55,7 +56,7 @@ function waitsForTaskToken(state: CompiledState): boolean {
  *    guard, else the guard. When the guard runs out, a hidden first retrier matches the library's
  *    States.Timeout, and the next handler call continues the same attempt.
  */
-export class Run implements JsonataHost, ChildRun, ContextSource {
+export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
   readonly scope: RunScope;
   readonly machine: CompiledMachine;
   /**
@@ -63,6 +64,11 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
    * a copy of its parent's: it reads the outer values, and its own assignments stay inside it.
    */
   private readonly variables: Record<string, JsonValue>;
+  /** Assignments of the current JSONPath state: applied when it exits. */
+  private pendingAssignments: JsonObject | undefined;
+  /** The raw input of the latest state the library entered, from its event log. */
+  private enteredInput: { eventId: number; input: JsonValue } | undefined;
+  private enteredInputWaiter: { eventId: number; resolve: (input: JsonValue) => void } | undefined;
   lastEventId: number;
   private current: CurrentState | undefined;
   private attempt: Attempt | undefined;
@@ -172,6 +178,29 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
     Object.assign(this.variables, values);
   }
 
+  assignAfterState(values: JsonObject): void {
+    this.pendingAssignments = { ...this.pendingAssignments, ...structuredClone(values) };
+  }
+
+  currentVariables(): JsonObject {
+    return this.variables;
+  }
+
+  failingState(): { name: string; rawInput: Promise<JsonValue> } | undefined {
+    const current = this.current;
+    if (!current) return undefined;
+    const eventId = current.enteredEventId;
+    const known = this.enteredInput;
+    if (known?.eventId === eventId) {
+      return { name: current.state.name, rawInput: Promise.resolve(known.input) };
+    }
+    // The library logged the state's entry; its event log has not been read that far yet.
+    const rawInput = new Promise<JsonValue>((resolve) => {
+      this.enteredInputWaiter = { eventId, resolve };
+    });
+    return { name: current.state.name, rawInput };
+  }
+
   currentStateName(): string | undefined {
     return this.current?.state.name;
   }
@@ -206,6 +235,11 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
     const state = this.machine.states.get(key);
     if (!state && key !== "" && key !== CATCH_STATE) return undefined;
     const at = new Date();
+    if (this.pendingAssignments) {
+      // The state that just ended assigned variables: they are visible from the next state on.
+      Object.assign(this.variables, this.pendingAssignments);
+      this.pendingAssignments = undefined;
+    }
     let exited: HistoryRecord | undefined;
     if (this.current) {
       exited = this.record(`${this.current.state.type}StateExited` as HistoryEventType, {
@@ -257,9 +291,14 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
       enumerable: true,
       get: () => run.libraryTimeoutSeconds,
     });
-    if ("Catch" in library)
-      library.Catch = this.catches.wrap(library.Catch, state.jsonata?.catchers);
-    if (state.kind === "expression" && state.type === "Choice") {
+    if ("Catch" in library) {
+      library.Catch = this.catches.wrap(
+        library.Catch,
+        state.jsonata?.catchers,
+        state.jsonPath?.catchers,
+      );
+    }
+    if (state.type === "Choice") {
       // Read by the library once the handler has resolved: the rule the attempt chose.
       Object.defineProperty(library, "Next", { enumerable: true, get: () => run.attempt?.next });
     }
@@ -290,8 +329,12 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
         current.attempt = attempt;
         current.nextToken = undefined;
       }
-      if (state.jsonata) startJsonataState(this, attempt, parameters);
-      else startHandledState(this, attempt, parameters);
+      if (state.jsonata) {
+        startJsonataState(this, attempt, parameters);
+      } else {
+        finishWithAssign(this, attempt);
+        startHandledState(this, attempt, parameters);
+      }
       this.armLibraryTimer(attempt);
       return attempt.promise;
     } catch (thrown) {
@@ -326,6 +369,15 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
     attempt.onEnd(() => clearTimeout(timer));
   }
 
+  private noteEnteredInput(eventId: number, input: JsonValue): void {
+    this.enteredInput = { eventId, input };
+    const waiter = this.enteredInputWaiter;
+    if (waiter?.eventId === eventId) {
+      this.enteredInputWaiter = undefined;
+      waiter.resolve(input);
+    }
+  }
+
   // Fills in the input and output of entered/exited events from the library's event log. The
   // log of a run lists them in the same order as the transitions seen by lookupState.
   private async collectEventData(events: ReturnType<StateMachine["run"]>["eventLogs"]) {
@@ -333,6 +385,7 @@ export class Run implements JsonataHost, ChildRun, ContextSource {
       if (event.type === "StateEntered") {
         const record = this.awaitingInput.shift();
         if (record?.details) record.details.input = JSON.stringify(event.state.input);
+        if (record) this.noteEnteredInput(record.id, event.state.input as JsonValue);
       } else if (event.type === "StateExited") {
         const record = this.awaitingOutput.shift();
         if (record?.details) {

@@ -12,7 +12,7 @@ import { describeFailure, failureToError } from "./state-errors.ts";
  * own evaluator, by running a one-state Pass machine. Used for a Map state's ItemSelector, which
  * sfn-local evaluates per item because it runs Map iterations itself.
  */
-export async function evaluateTemplate(
+export function evaluateTemplate(
   template: JsonValue,
   input: JsonValue,
   context: Record<string, unknown>,
@@ -21,6 +21,18 @@ export async function evaluateTemplate(
     StartAt: "Evaluate",
     States: { Evaluate: { Type: "Pass", Parameters: template, End: true } },
   };
+  return runLibraryMachine(definition, input, context);
+}
+
+/**
+ * Runs a small library state machine to its output with the given context object; its failure
+ * is thrown as the StateError it describes.
+ */
+export async function runLibraryMachine(
+  definition: Record<string, unknown>,
+  input: JsonValue,
+  context: Record<string, unknown>,
+): Promise<JsonValue> {
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
     validationOptions: { noValidate: true },
   });
