@@ -20,6 +20,8 @@ const FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function";
 const server = useTestServer({
   functions: {
     "get-price": (payload) => ({ price: 42, request: payload }),
+    // Never calls back: a .waitForTaskToken task on it ends only by its timeout.
+    "ignore-token": () => {},
     decline: () => {
       throw Object.assign(new Error("card expired"), { name: "Payment.Declined" });
     },
@@ -508,6 +510,64 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
       input: [1, 2, 3],
     });
     expect(output.sameExecution).toBe(output.executionName);
+  });
+
+  it("Passing data between states with variables: OutputPath, TimeoutSecondsPath, MaxConcurrencyPath, ErrorPath and CausePath read variables; a state's OutputPath sees the variables from before it", async () => {
+    const { ended, executionArn } = await run({
+      StartAt: "Setup",
+      States: {
+        Setup: {
+          Type: "Pass",
+          Assign: {
+            x: "old",
+            list: [1, 2],
+            timeout: 1,
+            concurrency: 1,
+            err: "Custom.Error",
+            why: "timed out",
+          },
+          Next: "Out",
+        },
+        Out: { Type: "Pass", Assign: { x: "new" }, OutputPath: "$x", Next: "Check" },
+        Check: {
+          Type: "Choice",
+          Choices: [
+            {
+              And: [
+                { Variable: "$", StringEquals: "old" },
+                { Variable: "$x", StringEquals: "new" },
+              ],
+              Next: "Each",
+            },
+          ],
+          Default: "Wrong",
+        },
+        Wrong: { Type: "Fail", Error: "Wrong" },
+        Each: {
+          Type: "Map",
+          ItemsPath: "$list",
+          MaxConcurrencyPath: "$concurrency",
+          ItemProcessor: { StartAt: "Item", States: { Item: { Type: "Pass", End: true } } },
+          ResultPath: null,
+          Next: "Wait for nobody",
+        },
+        "Wait for nobody": {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+          Parameters: { FunctionName: "ignore-token", Payload: { "token.$": "$$.Task.Token" } },
+          TimeoutSecondsPath: "$timeout",
+          Catch: [{ ErrorEquals: ["States.Timeout"], Next: "Fail" }],
+          End: true,
+        },
+        Fail: { Type: "Fail", ErrorPath: "$err", CausePath: "$why" },
+      },
+    });
+    expect(ended.status).toBe("FAILED");
+    expect(ended.error).toBe("Custom.Error");
+    expect(ended.cause).toBe("timed out");
+    const types = (await historyOf(server.client, executionArn)).map((event) => event.type);
+    expect(types).toContain("TaskTimedOut");
+    expect(types).toContain("MapStateSucceeded");
   });
 
   it("Passing data between states with variables: a reference to a variable that was never assigned fails the execution with States.Runtime, which no Catch catches", async () => {
