@@ -197,7 +197,7 @@ describe("JSONPath variables: assigning and reading", () => {
 });
 
 describe("JSONPath variables: what `$` is in Assign", () => {
-  it("Passing data between states with variables: a Task's Assign reads its result after ResultSelector and before ResultPath; ResultSelector runs once", async () => {
+  it('The Amazon States Language, "Using Assign": a Task\'s Assign reads its result (before ResultSelector); ResultSelector, ResultPath and OutputPath still apply to the result', async () => {
     const { output, executionArn } = await run(
       {
         StartAt: "Price",
@@ -208,23 +208,20 @@ describe("JSONPath variables: what `$` is in Assign", () => {
             Parameters: { "sku.$": "$.sku" },
             ResultSelector: { "cost.$": "$.price", "quote.$": "States.UUID()" },
             ResultPath: "$.priced",
-            Assign: { "cost.$": "$.cost", "quote.$": "$.quote", "raw.$": "$" },
+            Assign: { "price.$": "$.price", "raw.$": "$" },
             Next: "Use",
           },
-          Use: show({ cost: "$cost", quote: "$quote", raw: "$raw", input: "$" }),
+          Use: show({ price: "$price", raw: "$raw", input: "$" }),
         },
       },
       { sku: "p-1" },
     );
-    expect(output.cost).toBe(42);
-    expect(output.raw).toEqual({ cost: 42, quote: output.quote });
-    expect(output.input).toEqual({ sku: "p-1", priced: { cost: 42, quote: output.quote } });
+    expect(output.price).toBe(42);
+    expect(output.raw).toEqual({ price: 42, request: { sku: "p-1" } });
+    expect(output.input).toEqual({ sku: "p-1", priced: { cost: 42, quote: expect.any(String) } });
     const events = await historyOf(server.client, executionArn);
-    const succeeded = events.find((event) => event.type === "LambdaFunctionSucceeded");
-    expect(JSON.parse(succeeded?.lambdaFunctionSucceededEventDetails?.output ?? "null")).toEqual({
-      price: 42,
-      request: { sku: "p-1" },
-    });
+    const exited = events.find((event) => event.type === "TaskStateExited");
+    expect(JSON.parse(exited?.stateExitedEventDetails?.output ?? "null")).toEqual(output.input);
   });
 
   it("Choice workflow state: the state's Assign applies whichever rule matches, a rule's Assign only when it matches; `$` is the effective input", async () => {
@@ -418,8 +415,8 @@ describe("JSONPath variables: scopes of Map and Parallel", () => {
               ReadInner: show({ scaled: "$.scaled", rate: "$rate", inner: "$inner" }),
             },
           },
-          ResultSelector: { "results.$": "$" },
-          Assign: { "results.$": "$.results" },
+          ResultSelector: { "wrapped.$": "$" },
+          Assign: { "results.$": "$" },
           Next: "After",
         },
         After: {
@@ -440,7 +437,7 @@ describe("JSONPath variables: scopes of Map and Parallel", () => {
       { scaled: 11, rate: 0, inner: true },
       { scaled: 12, rate: 0, inner: true },
     ];
-    expect(output).toEqual({ results, rate: 10, output: { results } });
+    expect(output).toEqual({ results, rate: 10, output: { wrapped: results } });
   });
 
   it("Passing data between states with variables: Parallel branches read outer variables; the Parallel state's Assign reads the branch results", async () => {

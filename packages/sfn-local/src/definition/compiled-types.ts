@@ -48,8 +48,6 @@ export interface JsonPathCatcher {
  */
 export interface JsonPathFields {
   assign?: JsonValue;
-  /** ResultSelector, applied by sfn-local (not the library) before Assign sees the result. */
-  resultSelector?: JsonValue;
   /** Per Choice rule, in order: the rule's own Assign. */
   ruleAssigns?: Array<JsonValue | undefined>;
   /** Per Catch clause, in order: those with Assign. */

@@ -23,8 +23,6 @@ export function compileJsonPathAssign(state: JsonObject): JsonPathFields | undef
   let assigns = false;
   if ("Assign" in state) {
     fields.assign = rewriteTemplate(state.Assign ?? null);
-    if ("ResultSelector" in state)
-      fields.resultSelector = rewriteTemplate(state.ResultSelector ?? null);
     assigns = true;
   }
   if (state.Type === "Choice" && Array.isArray(state.Choices) && state.Choices.some(hasAssign)) {

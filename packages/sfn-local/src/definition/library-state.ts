@@ -41,9 +41,8 @@ function copyInputOutput(state: JsonObject, into: Library): void {
 
 // The library writes `ResultPath: "$"` into a field literally named "$"; leaving the field out
 // gives the same meaning ("the result replaces the input") and the library handles that right.
-// A state with Assign has its ResultSelector applied by sfn-local, once, before Assign reads it.
 function copyResultHandling(state: JsonObject, into: Library): void {
-  if ("ResultSelector" in state && !("Assign" in state))
+  if ("ResultSelector" in state)
     into.ResultSelector = rewriteTemplate(state.ResultSelector ?? null);
   if ("ResultPath" in state && state.ResultPath !== "$") into.ResultPath = state.ResultPath;
 }

@@ -35,23 +35,19 @@ export async function evaluateAssign(
 }
 
 /**
- * For a JSONPath Task, Map, Parallel, Wait or Pass state with Assign: turns the result into the
- * selected result (ResultSelector, applied here instead of by the library) and evaluates Assign
- * with `$` = that selected result. The library then applies ResultPath and OutputPath.
+ * For a JSONPath Task, Map, Parallel, Wait or Pass state with Assign: evaluates Assign with
+ * `$` = the state's result, as the States Language specifies ("Using Assign": the result, not
+ * the effective result after ResultSelector; for Wait the effective input, which is its result
+ * here). The library then applies ResultSelector, ResultPath and OutputPath to the result.
  */
 export function finishWithAssign(host: JsonPathAssignHost, attempt: Attempt): void {
   const state = attempt.state;
-  const fields = state.jsonPath;
-  if (fields?.assign === undefined) return;
-  const assign = fields.assign;
+  const assign = state.jsonPath?.assign;
+  if (assign === undefined) return;
   attempt.finish = async (result) => {
     const context = host.templateContext({});
-    const selected =
-      fields.resultSelector === undefined
-        ? result
-        : await evaluateTemplate(fields.resultSelector, result, context);
-    host.assignAfterState(await evaluateAssign(assign, selected, context, state.name));
-    return selected;
+    host.assignAfterState(await evaluateAssign(assign, result, context, state.name));
+    return result;
   };
 }
 
