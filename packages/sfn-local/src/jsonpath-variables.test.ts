@@ -92,8 +92,8 @@ describe("JSONPath variables: assigning and reading", () => {
       // Assign does not change the state's output.
       input: { order: { id: "o-1", items: ["pen", "ink"] } },
     });
-    const types = (await historyOf(server.client, executionArn)).map((event) => event.type);
-    expect(types).toEqual([
+    const events = await historyOf(server.client, executionArn);
+    expect(events.map((event) => event.type)).toEqual([
       "ExecutionStarted",
       "PassStateEntered",
       "PassStateExited",
@@ -101,6 +101,19 @@ describe("JSONPath variables: assigning and reading", () => {
       "PassStateExited",
       "ExecutionSucceeded",
     ]);
+    // As on AWS, the exited event lists what the state assigned, each value as JSON text.
+    const [remembered, used] = events
+      .filter((event) => event.type === "PassStateExited")
+      .map((event) => event.stateExitedEventDetails);
+    expect(remembered?.assignedVariables).toEqual({
+      productName: '"product1"',
+      count: "42",
+      available: "true",
+      order: JSON.stringify({ id: "o-1", items: ["pen", "ink"] }),
+      nested: JSON.stringify({ id: "o-1", literal: "$order" }),
+    });
+    expect(remembered?.assignedVariablesDetails).toEqual({ truncated: false });
+    expect(used?.assignedVariables).toBeUndefined();
   });
 
   it('Transforming data with JSONata in Step Functions: in Parameters, `"name.$": "$customerName"` reads the variable and `"not-evaluated": "$customerName"` stays text', async () => {
@@ -179,7 +192,7 @@ describe("JSONPath variables: assigning and reading", () => {
   });
 
   it("Passing data between states with variables: a JSONata state reads what a JSONPath state assigned, and the reverse", async () => {
-    const { output } = await run({
+    const { output, executionArn } = await run({
       StartAt: "FromJsonPath",
       States: {
         FromJsonPath: { Type: "Pass", Assign: { a: 1 }, Next: "FromJsonata" },
@@ -193,6 +206,10 @@ describe("JSONPath variables: assigning and reading", () => {
       },
     });
     expect(output).toEqual({ a: 1, b: 2 });
+    const exited = (await historyOf(server.client, executionArn))
+      .filter((event) => event.type === "PassStateExited")
+      .map((event) => event.stateExitedEventDetails?.assignedVariables);
+    expect(exited).toEqual([{ a: "1" }, { b: "2" }, undefined]);
   });
 });
 
@@ -388,6 +405,10 @@ describe("JSONPath variables: what `$` is in Assign", () => {
     const exited = events.find((event) => event.type === "TaskStateExited");
     const merged = JSON.parse(exited?.stateExitedEventDetails?.output ?? "null");
     expect(merged).toMatchObject({ order: "o-1", failure: { Error: "Payment.Declined" } });
+    // The catcher's assignments show on the failed state's exited event; the state's own do not.
+    const assigned = exited?.stateExitedEventDetails?.assignedVariables ?? {};
+    expect(Object.keys(assigned).sort()).toEqual(["cause", "error"]);
+    expect(assigned.error).toBe('"Payment.Declined"');
     // The hidden catch state leaves no trace in the history.
     expect(events.filter((event) => event.type?.endsWith("StateEntered")).length).toBe(4);
   });

@@ -80,7 +80,14 @@ function detailsKey(type: HistoryEventType): string {
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
 }
 
-const EXECUTION_DATA_FIELDS = ["input", "inputDetails", "output", "outputDetails"];
+const EXECUTION_DATA_FIELDS = [
+  "input",
+  "inputDetails",
+  "output",
+  "outputDetails",
+  "assignedVariables",
+  "assignedVariablesDetails",
+];
 
 /**
  * Renders an event as GetExecutionHistory returns it on the wire (timestamps in epoch seconds).

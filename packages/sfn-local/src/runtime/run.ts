@@ -42,6 +42,15 @@ function waitsForTaskToken(state: CompiledState): boolean {
   );
 }
 
+/** The `assignedVariables` of an exited event: each value as JSON text, as AWS shows them. */
+function describeAssignments(values: JsonObject): Record<string, unknown> {
+  const assignedVariables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    assignedVariables[name] = JSON.stringify(value);
+  }
+  return { assignedVariables, assignedVariablesDetails: { truncated: false } };
+}
+
 /**
  * One run of a state machine (the execution itself, a Map iteration or a Parallel branch) on
  * aws-local-stepfunctions, with sfn-local's hooks:
@@ -66,6 +75,10 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
   private readonly variables: Record<string, JsonValue>;
   /** Assignments of the current JSONPath state: applied when it exits. */
   private pendingAssignments: JsonObject | undefined;
+  /** What the current state (or its catcher) assigned, for its exited event. */
+  private assignedInState: JsonObject | undefined;
+  /** The latest exited event: a catcher's assignments are shown there, as on AWS. */
+  private lastExited: HistoryRecord | undefined;
   /** The raw input of the latest state the library entered, from its event log. */
   private enteredInput: { eventId: number; input: JsonValue } | undefined;
   private enteredInputWaiter: { eventId: number; resolve: (input: JsonValue) => void } | undefined;
@@ -176,10 +189,12 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
 
   assignVariables(values: JsonObject): void {
     Object.assign(this.variables, values);
+    this.assignedInState = { ...this.assignedInState, ...values };
   }
 
   assignAfterState(values: JsonObject): void {
     this.pendingAssignments = { ...this.pendingAssignments, ...structuredClone(values) };
+    this.assignedInState = { ...this.assignedInState, ...values };
   }
 
   currentVariables(): JsonObject {
@@ -240,18 +255,24 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
       Object.assign(this.variables, this.pendingAssignments);
       this.pendingAssignments = undefined;
     }
+    const assigned = this.assignedInState ? describeAssignments(this.assignedInState) : {};
+    this.assignedInState = undefined;
     let exited: HistoryRecord | undefined;
     if (this.current) {
       exited = this.record(`${this.current.state.type}StateExited` as HistoryEventType, {
+        ...assigned,
         name: this.current.state.name,
         outputDetails: { truncated: false },
       });
       this.awaitingOutput.push(exited);
+      this.lastExited = exited;
       this.current = undefined;
     } else if (this.inCatchState) {
-      // The library logs the hidden state's own exit, which has no history event.
+      // The library logs the hidden state's own exit, which has no history event; what the
+      // catcher assigned shows on the failed state's exited event.
       this.awaitingOutput.push(undefined);
       this.inCatchState = false;
+      if (this.lastExited?.details) Object.assign(this.lastExited.details, assigned);
     }
     if (key === CATCH_STATE) {
       this.inCatchState = true;
