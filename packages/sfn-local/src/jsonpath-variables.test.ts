@@ -152,19 +152,30 @@ describe("JSONPath variables: assigning and reading", () => {
         Swap: {
           Type: "Pass",
           Parameters: { "xDuringSwap.$": "$x" },
-          Assign: { "x.$": "$y", "y.$": "$x", "seen.$": "$.xDuringSwap" },
+          Assign: {
+            "x.$": "$y",
+            "y.$": "$x",
+            "seen.$": "$.xDuringSwap",
+            "sum.$": "States.MathAdd($x, $y)",
+          },
           ResultPath: "$.swap",
           OutputPath: "$.swap",
           Next: "After",
         },
         After: {
           Type: "Pass",
-          Parameters: { "x.$": "$x", "y.$": "$y", "seen.$": "$seen", "input.$": "$" },
+          Parameters: {
+            "x.$": "$x",
+            "y.$": "$y",
+            "seen.$": "$seen",
+            "sum.$": "$sum",
+            "input.$": "$",
+          },
           End: true,
         },
       },
     });
-    expect(output).toEqual({ x: 2, y: 1, seen: 1, input: { xDuringSwap: 1 } });
+    expect(output).toEqual({ x: 2, y: 1, seen: 1, sum: 3, input: { xDuringSwap: 1 } });
   });
 
   it("Passing data between states with variables: a Pass state's Assign reads its Result; the Result then goes through ResultPath", async () => {
