@@ -423,6 +423,35 @@ describe("JSONPath variables: what `$` is in Assign", () => {
     // The hidden catch state leaves no trace in the history.
     expect(events.filter((event) => event.type?.endsWith("StateEntered")).length).toBe(4);
   });
+  it("Handling errors in Step Functions workflows: a state whose ResultPath cannot apply fails after its result, and its Assign does not take effect when a catcher takes over", async () => {
+    const { output } = await run(
+      {
+        StartAt: "Price",
+        States: {
+          Price: {
+            Type: "Task",
+            Resource: `${FUNCTION_ARN}:get-price`,
+            Assign: { priced: true },
+            ResultPath: "$.price",
+            Catch: [{ ErrorEquals: ["States.ResultPathMatchFailure"], Next: "Priced?" }],
+            End: true,
+          },
+          "Priced?": {
+            Type: "Choice",
+            Choices: [{ Variable: "$priced", IsPresent: true, Next: "Leaked" }],
+            Default: "Show",
+          },
+          Leaked: { Type: "Fail", Error: "Leaked" },
+          Show: { Type: "Pass", End: true },
+        },
+      },
+      "not an object",
+    );
+    expect(output).toEqual({
+      Error: "States.ResultPathMatchFailure",
+      Cause: expect.any(String),
+    });
+  });
 });
 
 describe("JSONPath variables: scopes of Map and Parallel", () => {

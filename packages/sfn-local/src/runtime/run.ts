@@ -318,6 +318,7 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
         state.jsonata?.catchers,
         state.jsonPath?.catchers,
       );
+      if (state.jsonPath?.assign !== undefined) library.Catch = this.forgetOnCatch(library.Catch);
     }
     if (state.type === "Choice") {
       // Read by the library once the handler has resolved: the rule the attempt chose.
@@ -325,6 +326,26 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
     }
     this.libraryStates.set(state.name, library);
     return library;
+  }
+
+  // A state whose result was assigned can still fail afterwards (its ResultPath cannot apply):
+  // when a catcher takes over, the state's own assignments must not take effect.
+  private forgetOnCatch(catchers: unknown): unknown {
+    if (!Array.isArray(catchers)) return catchers;
+    return catchers.map((catcher: object) => {
+      const descriptors = Object.getOwnPropertyDescriptors(catcher);
+      const next = descriptors.Next;
+      const copy = Object.defineProperties({}, descriptors);
+      Object.defineProperty(copy, "Next", {
+        enumerable: true,
+        get: () => {
+          this.pendingAssignments = undefined;
+          this.assignedInState = undefined;
+          return next?.get ? next.get.call(catcher) : next?.value;
+        },
+      });
+      return copy;
+    });
   }
 
   // The library's handler for Task, Map, Parallel and Wait states. It must not throw.
