@@ -644,6 +644,9 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
     });
     expect(ended.status).toBe("FAILED");
     expect(ended.error).toBe("States.Runtime");
+    // The cause names the reference as written, not sfn-local's rewrite of it.
+    expect(ended.cause).toContain("$missing");
+    expect(ended.cause).not.toContain("SfnLocal");
   });
 
   it("Passing data between states with variables: an Assign path that selects nothing fails the state with States.Runtime", async () => {

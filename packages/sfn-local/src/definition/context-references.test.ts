@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { rewriteContextReferences, rewriteTemplate } from "./context-references.ts";
+import {
+  restoreReferences,
+  rewriteContextReferences,
+  rewriteTemplate,
+} from "./context-references.ts";
 
 describe("rewriteContextReferences", () => {
   it("redirects $$.Execution paths to the branch sfn-local keeps correct", () => {
@@ -37,6 +41,11 @@ describe("rewriteContextReferences", () => {
     expect(rewriteContextReferences("$['x']")).toBe("$['x']");
     expect(rewriteContextReferences("$$.Map.Item.Value")).toBe("$$.Map.Item.Value");
     expect(rewriteContextReferences("$.a$b")).toBe("$.a$b");
+  });
+
+  it("restores the references as written in messages about rewritten paths", () => {
+    const written = "States.Format('{} {}', $name.first, $$.Execution.Id) and $$";
+    expect(restoreReferences(rewriteContextReferences(written))).toBe(written);
   });
 
   it("rewrites only the expression values of a payload template", () => {

@@ -85,3 +85,16 @@ export function rewriteTemplate(template: JsonValue): JsonValue {
   }
   return out;
 }
+
+/**
+ * Turns sfn-local's rewritten references in a message (an error's cause) back into what the
+ * author wrote: `$$.SfnLocal.Variables.x` into `$x`, `$$.SfnLocal.Execution` into
+ * `$$.Execution`, `$$.SfnLocal.Context` into `$$`.
+ */
+export function restoreReferences(text: string): string {
+  // Replacement functions: in a replacement string, "$$" would stand for one "$".
+  return text
+    .replaceAll(`${VARIABLES_PATH}.`, () => "$")
+    .replaceAll(`$$.${CONTEXT_KEY}.Execution`, () => "$$.Execution")
+    .replaceAll(`$$.${CONTEXT_KEY}.Context`, () => "$$");
+}

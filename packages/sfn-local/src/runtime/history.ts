@@ -110,3 +110,15 @@ export function renderHistoryEvent(
   }
   return event;
 }
+
+/**
+ * The fields of an exited event that list what the state assigned: each value as JSON text, as
+ * AWS shows them.
+ */
+export function assignedVariablesDetails(values: Record<string, unknown>): Record<string, unknown> {
+  const assignedVariables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    assignedVariables[name] = JSON.stringify(value);
+  }
+  return { assignedVariables, assignedVariablesDetails: { truncated: false } };
+}

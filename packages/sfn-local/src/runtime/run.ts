@@ -12,7 +12,7 @@ import {
   createContextObject,
   snapshotContextObject,
 } from "./context-object.ts";
-import type { HistoryEventType, HistoryRecord } from "./history.ts";
+import { assignedVariablesDetails, type HistoryEventType, type HistoryRecord } from "./history.ts";
 import { CATCH_STATE, type CatchHost, JsonataCatches } from "./jsonata-catch.ts";
 import type { JsonataScope } from "./jsonata-evaluator.ts";
 import type { JsonataHost } from "./jsonata-output.ts";
@@ -40,15 +40,6 @@ function waitsForTaskToken(state: CompiledState): boolean {
     state.resource.kind === "lambda-invoke" &&
     state.resource.waitForTaskToken
   );
-}
-
-/** The `assignedVariables` of an exited event: each value as JSON text, as AWS shows them. */
-function describeAssignments(values: JsonObject): Record<string, unknown> {
-  const assignedVariables: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values)) {
-    assignedVariables[name] = JSON.stringify(value);
-  }
-  return { assignedVariables, assignedVariablesDetails: { truncated: false } };
 }
 
 /**
@@ -255,7 +246,7 @@ export class Run implements JsonataHost, CatchHost, ChildRun, ContextSource {
       Object.assign(this.variables, this.pendingAssignments);
       this.pendingAssignments = undefined;
     }
-    const assigned = this.assignedInState ? describeAssignments(this.assignedInState) : {};
+    const assigned = this.assignedInState ? assignedVariablesDetails(this.assignedInState) : {};
     this.assignedInState = undefined;
     let exited: HistoryRecord | undefined;
     if (this.current) {

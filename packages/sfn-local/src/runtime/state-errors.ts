@@ -1,4 +1,5 @@
 import type { CompiledState } from "../definition/compiled-types.ts";
+import { restoreReferences } from "../definition/context-references.ts";
 
 /**
  * An error raised inside a state. aws-local-stepfunctions matches Retry and Catch on `name` and
@@ -47,6 +48,12 @@ export interface Failure {
  * cause "Execution failed because of a Fail state" when the state sets neither; AWS reports none.
  */
 export function describeFailure(thrown: unknown, failedIn: CompiledState | undefined): Failure {
+  const failure = describeThrown(thrown, failedIn);
+  if (failure.cause !== undefined) failure.cause = restoreReferences(failure.cause);
+  return failure;
+}
+
+function describeThrown(thrown: unknown, failedIn: CompiledState | undefined): Failure {
   if (!(thrown instanceof Error)) {
     return { error: "States.Runtime", cause: String(thrown), retryable: false, catchable: false };
   }
