@@ -540,7 +540,13 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
         States: {
           Set: {
             Type: "Pass",
-            Assign: { name: "Ana", count: 2, list: [1, 2, 3], "execution.$": "$$.Execution.Name" },
+            Assign: {
+              name: "Ana",
+              count: 2,
+              list: [1, 2, 3],
+              "execution.$": "$$.Execution.Name",
+              número: 7,
+            },
             Next: "Use",
           },
           Use: {
@@ -553,6 +559,7 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
               "input.$": "$",
               "sameExecution.$": "States.Format('{}', $execution)",
               "executionName.$": "$$.Execution.Name",
+              "número.$": "$número",
             },
             OutputPath: "$",
             End: true,
@@ -566,6 +573,7 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
       length: 3,
       next: 3,
       input: [1, 2, 3],
+      número: 7,
     });
     expect(output.sameExecution).toBe(output.executionName);
   });

@@ -14,7 +14,8 @@ export const VARIABLES_PATH = `$$.${CONTEXT_KEY}.Variables`;
 
 const EXECUTION_SEGMENT = /^(?:\.Execution|\['Execution'\]|\["Execution"\])(?![A-Za-z0-9_])/;
 const END_OF_REFERENCE = /^(?:$|[\s,)])/;
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+// Variable names are identifiers (Unicode letters, digits and "_", not starting with a digit).
+const VARIABLE_NAME = /^[\p{ID_Start}_][\p{ID_Continue}]*/u;
 // A variable reference starts a path: at the start or after `(`, `,` or a space.
 const PATH_START = /^$|[\s(,]$/;
 

@@ -86,7 +86,7 @@ export function findUnsupportedFeatures(definition: JsonObject): string[] {
 }
 
 // `$name` (not `$.`, `$[`, `$$`) starts a variable reference in a JSONPath path.
-const VARIABLE_REFERENCE = /(?:^|[\s(,])(\$[A-Za-z_][A-Za-z0-9_]*)/g;
+const VARIABLE_REFERENCE = /(?:^|[\s(,])(\$[\p{ID_Start}_][\p{ID_Continue}]*)/gu;
 
 function assignsReservedName(assign: JsonValue | undefined): boolean {
   return isJsonObject(assign) && ("states" in assign || "states.$" in assign);
