@@ -676,7 +676,7 @@ describe("JSONPath variables in paths and intrinsic functions", () => {
 });
 
 describe("JSONPath variables sfn-local refuses at CreateStateMachine", () => {
-  it("Passing data between states with variables: refuses assigning the reserved $states, a variable in ResultPath, and Assign in a Succeed state", async () => {
+  it("Passing data between states with variables: refuses assigning the reserved $states, a variable in ResultPath, Assign in a Succeed state, and a variable inside a filter expression", async () => {
     expect(
       await refusal({
         StartAt: "A",
@@ -695,5 +695,20 @@ describe("JSONPath variables sfn-local refuses at CreateStateMachine", () => {
         States: { A: { Type: "Succeed", Assign: { x: 1 } } },
       }),
     ).toContain("Assign in a Succeed state");
+    expect(
+      await refusal({
+        StartAt: "A",
+        States: {
+          A: { Type: "Pass", Parameters: { "cheap.$": "$.items[?(@.price < $max)]" }, End: true },
+        },
+      }),
+    ).toContain("a variable reference inside a JSONPath filter expression");
+    // `@` and `$` (the input) in a filter are not variables.
+    await createStateMachine(server.client, {
+      StartAt: "A",
+      States: {
+        A: { Type: "Pass", Parameters: { "cheap.$": "$.items[?(@.price < 10)]" }, End: true },
+      },
+    });
   });
 });

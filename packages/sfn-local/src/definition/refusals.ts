@@ -34,6 +34,9 @@ export function findUnsupportedFeatures(definition: JsonObject): string[] {
         );
       }
     }
+    if (!jsonata && variableInFilter(state)) {
+      refuse("a variable reference inside a JSONPath filter expression ([?(…)])");
+    }
     if (assignsReservedName(state.Assign)) refuse("assigning the reserved variable $states");
     if (
       Array.isArray(state.Catch) &&
@@ -91,6 +94,22 @@ const VARIABLE_REFERENCE = /(?:^|[\s(,])(\$[\p{ID_Start}_][\p{ID_Continue}]*)/gu
 function assignsReservedName(assign: JsonValue | undefined): boolean {
   return isJsonObject(assign) && ("states" in assign || "states.$" in assign);
 }
+
+// sfn-local redirects `$name` to the run's variables by rewriting paths; inside a filter
+// expression the rewritten path would be script, so such references are not run.
+function variableInFilter(value: JsonValue | undefined, key = ""): boolean {
+  if (Array.isArray(value)) return value.some((item) => variableInFilter(item, key));
+  if (isJsonObject(value)) {
+    if (key === "ItemProcessor" || key === "Iterator" || key === "Branches") return false;
+    return Object.entries(value).some(([field, item]) => variableInFilter(item, field));
+  }
+  const isPath = key.endsWith(".$") || key.endsWith("Path") || key === "Variable";
+  if (!isPath || typeof value !== "string") return false;
+  const filter = value.indexOf("[?(");
+  return filter >= 0 && VARIABLE_REFERENCE_ANYWHERE.test(value.slice(filter));
+}
+
+const VARIABLE_REFERENCE_ANYWHERE = /\$[\p{ID_Start}_]/u;
 
 // ResultPath says where in the state's input the result goes; a variable is no place there.
 function variablesInResultPaths(state: JsonObject): string[] {
