@@ -208,6 +208,25 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     }
   }
 
+  /**
+   * One conditional UpdateItem whose caller needs only to know whether it held: nothing comes
+   * back (no ALL_NEW item to send, parse and convert).
+   */
+  async function updateOnly(
+    id: string,
+    input: Omit<UpdateCommandInput, "TableName" | "Key" | "ReturnValues">,
+  ): Promise<boolean> {
+    try {
+      await client.send(
+        new UpdateCommand({ ...input, TableName: tableName, Key: approvalKey(id) }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /** The key condition of an approval's audit events: its partition, `EVT#` sort keys. */
   function eventsOf(approvalId: string) {
     return {
@@ -273,16 +292,22 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     }
     const audit = append && (await auditClause(id, append));
     if (audit) set.push(audit.set);
-    const approval = await update(id, {
+    const finishing = {
       UpdateExpression: `SET ${set.join(", ")} REMOVE #dueKey, #dueAt`,
       ConditionExpression: `#callbackAttempts = :attempt AND #callback = :pending${audit ? ` AND ${audit.condition}` : ""}`,
       ExpressionAttributeNames: { ...expressionNames(...used), ...audit?.names },
       ExpressionAttributeValues: { ...values, ...audit?.values },
-    });
-    if (approval) {
-      // Listings follow an outcome this write replaced (EXPIRED or CANCELLED from a closed task);
-      // the settled status itself was listed by the sender, beside its SendTask* call.
-      if (finish.outcome) await relist(approval);
+    };
+    if (finish.outcome) {
+      // Listings follow an outcome this write replaced (EXPIRED or CANCELLED from a closed task),
+      // so that write reads the approval back; the settled status itself was listed by the
+      // sender, beside its SendTask* call, so the usual finish needs nothing back.
+      const approval = await update(id, finishing);
+      if (approval) {
+        await relist(approval);
+        return true;
+      }
+    } else if (await updateOnly(id, finishing)) {
       return true;
     }
     if (audit === undefined) return false;
@@ -479,7 +504,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
     async failCallback(id, attempt, error) {
       assertAttempt(attempt);
-      const approval = await update(id, {
+      return updateOnly(id, {
         UpdateExpression: "SET #callbackError = :error",
         ConditionExpression: "#callbackAttempts = :attempt AND #callback = :pending",
         ExpressionAttributeNames: expressionNames("callbackError", "callbackAttempts", "callback"),
@@ -489,7 +514,6 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
           ":pending": "PENDING",
         },
       });
-      return approval !== undefined;
     },
 
     async finishCallback(id, attempt, finish: CallbackFinish) {
