@@ -456,17 +456,22 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         : { ok: false, reason: "not-found" };
     },
 
-    async settle(id, settlement: Settlement): Promise<SettleResult> {
-      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+    async settle(id, settlement: Settlement, append?: AuditAppend): Promise<SettleResult> {
+      let chain = append;
+      const rounds = chain ? maxAppendAttempts : MAX_EXPLAIN_ATTEMPTS;
+      for (let attempt = 1; attempt <= rounds; attempt++) {
         const set = ["#version = if_not_exists(#version, :zero) + :one"];
         const values: Item = { ":pending": "PENDING", ":zero": 0, ":one": 1 };
         const used: ExpressionAttribute[] = ["version", "status"];
         const remove = settlementExpression(settlement, set, values, used, dueKeyFor(id));
+        // The outcome's audit events move the chain head in this same write (as a decision's do).
+        const audit = chain && (await auditClause(id, chain));
+        if (audit) set.push(audit.set);
         const approval = await update(id, {
           UpdateExpression: `SET ${set.join(", ")}${remove}`,
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: expressionNames(...used),
-          ExpressionAttributeValues: values,
+          ConditionExpression: `#status = :pending${audit ? ` AND ${audit.condition}` : ""}`,
+          ExpressionAttributeNames: { ...expressionNames(...used), ...audit?.names },
+          ExpressionAttributeValues: { ...values, ...audit?.values },
         });
         if (approval) return { ok: true, approval };
 
@@ -475,6 +480,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         if (stored.status !== "PENDING") {
           return { ok: false, reason: "not-pending", approval: stored };
         }
+        // Still pending: the audit head moved (an event appended meanwhile); chain onto it.
+        if (chain) chain = { head: stored.audit, events: chain.events };
       }
       throw new ApprovalStoreError("contention", "Could not settle the approval", {
         approvalId: id,
