@@ -4,8 +4,8 @@
  * other field is context, kept and shown to the approver.
  */
 import { MAX_REMINDER_POINTS, MAX_TAGS, TAG_PATTERN } from "@signoff/core";
+import { en } from "zod/locales";
 import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
 
 // zod/mini (the same checks and messages as zod, tree-shakable, a fraction of the bundle) ships
 // no messages of its own: zod's English ones, for the checks below that do not bring their own.
