@@ -211,14 +211,26 @@ try {
 progress("bundle sizes and cold init (scripts/bundle-report.ts)");
 const bundleRuns = quick ? 3 : 7;
 for (const bundle of await benchBundles(bundleRuns)) {
+  const floor = bundle.name === "floor";
+  const ratio = Number.parseFloat(bundle.initRatio);
   rows.push({
-    figure: `Bundle ${bundle.name}: size, cold init`,
-    value: `${bundle.kib}, ${bundle.initMedian}`,
-    target: "",
-    met: undefined,
+    figure: `Bundle ${bundle.name}: size (loaded at init), cold init${floor ? "" : " (÷ floor)"}`,
+    value: `${bundle.kib} (${bundle.initialKib}), ${bundle.initMedian}${floor ? "" : ` (${bundle.initRatio})`}`,
+    target: floor ? "" : "≤ 1.3× floor",
+    met: floor ? undefined : ratio <= 1.3,
   });
+  if (bundle.lazy) {
+    rows.push({
+      figure: `Bundle ${bundle.name}: init + chunks loaded on first use (÷ floor)`,
+      value: `${bundle.lazy.median} (${bundle.lazy.ratio})`,
+      target: "",
+      met: undefined,
+    });
+  }
 }
-notes.push(`Bundles: scripts/bundle-report.ts, cold init median of ${bundleRuns} fresh processes.`);
+notes.push(
+  `Bundles: scripts/bundle-report.ts, cold init median of ${bundleRuns} fresh processes; size is every file of the package, code splitting as infra/ deploys it (the API's /v1 is a chunk imported on its first request, timed in its own row).`,
+);
 
 printTable(rows);
 

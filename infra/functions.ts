@@ -93,7 +93,8 @@ function functionArgs(handler: string, extra: Record<string, $util.Input<string>
     handler: `${HANDLERS}/${handler}.handler`,
     runtime: "nodejs22.x",
     architecture: "arm64",
-    nodejs: { minify: true },
+    // splitting: the API's `/v1` (zod, the OpenAPI machinery) is its own file, loaded on first use.
+    nodejs: { minify: true, splitting: true },
     link: keyrings,
     permissions: [
       ...grantsFor(handler),

@@ -4,7 +4,7 @@
  * (the AWS SDK v3 included) bundled, with the banner that gives bundled CommonJS a `require`.
  */
 import { mkdir, readdir, rm } from "node:fs/promises";
-import { basename, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { type BuildOptions, build } from "esbuild";
 
 /** The repository root. */
@@ -52,6 +52,9 @@ const SST_BANNER = [
  *   that runtime lacks (for this code the output is the same).
  * SST's docs say `minify` defaults to on, but its builder minifies only when `nodejs.minify` is
  * set (whitespace, syntax and identifiers together), which is why infra/ sets it.
+ * infra/ also sets `nodejs.splitting`: SST then builds into the function's directory (`outdir`,
+ * `.mjs` for `.js`) with esbuild's code splitting, so a dynamic `import()` becomes its own file,
+ * loaded on first use (see `bundleEntry`).
  */
 export const SST_BUILD_OPTIONS = {
   bundle: true,
@@ -71,11 +74,24 @@ export const SST_BUILD_OPTIONS = {
 export interface HandlerBundle {
   /** The function, by its entry point's base name: `request-approval`, `api`, `sweeper`, … */
   name: string;
-  /** The bundle: `<outDir>/<name>/<name>.mjs`, alone in its directory as in a Lambda package. */
+  /**
+   * The entry file: `<outDir>/<name>/<name>.mjs`, alone in its directory as in a Lambda package
+   * but for the chunks code splitting wrote beside it.
+   */
   file: string;
   /** The Lambda handler setting for it, e.g. `api.handler`. */
   handler: string;
+  /** Every file of the package together: the entry and all its chunks. */
   bytes: number;
+  /** The entry and the chunks it imports statically: what a cold start loads. */
+  initialBytes: number;
+  /** Chunks only a dynamic `import()` loads (on first use), by path; none without one. */
+  deferredChunks: string[];
+  /**
+   * Of those, the chunks our own code loads lazily (the API's `/v1` routes), by path; the rest
+   * are the AWS SDK's own lazy imports (SSO, STS, …) that Lambda's credentials never need.
+   */
+  ownDeferredChunks: string[];
   /** How many input files went into it, from esbuild's metafile. */
   inputs: number;
   /** What it still imports at run time; only Node built-ins, as Lambda ships no node_modules. */
@@ -123,24 +139,51 @@ async function bundleEntry(
   const result = await build({
     ...SST_BUILD_OPTIONS,
     absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, entry)],
-    outfile: file,
+    // SST with `nodejs.splitting`: the entry's directory as outdir, `.mjs` outputs, the entry
+    // named after its file (as every entry point in HANDLERS_DIR is named after its function).
+    splitting: true,
+    outdir: dirname(file),
+    outExtension: { ".js": ".mjs" },
+    entryPoints: [{ in: join(ROOT, entry), out: name }],
   });
   for (const warning of result.warnings) warnings.push(`${name}: ${warning.text}`);
-  const output = result.metafile.outputs[relative(ROOT, file)];
-  if (!output) throw new Error(`esbuild wrote no ${relative(ROOT, file)}`);
+  const outputs = result.metafile.outputs;
+  const entryPath = relative(ROOT, file);
+  if (!outputs[entryPath]) throw new Error(`esbuild wrote no ${entryPath}`);
+  // What a cold start loads: the entry and, transitively, the chunks it imports statically.
+  const initial = new Set<string>();
+  const visit = (path: string) => {
+    if (initial.has(path)) return;
+    initial.add(path);
+    for (const i of outputs[path]!.imports)
+      if (i.kind === "import-statement" && !i.external) visit(i.path);
+  };
+  visit(entryPath);
+  const all = Object.values(outputs);
+  const sum = (paths: Iterable<string>) => [...paths].reduce((n, p) => n + outputs[p]!.bytes, 0);
   return {
     name,
     file,
     handler: `${name}.handler`,
-    bytes: output.bytes,
-    inputs: Object.keys(output.inputs).length,
+    bytes: sum(Object.keys(outputs)),
+    initialBytes: sum(initial),
+    deferredChunks: Object.keys(outputs)
+      .filter((path) => !initial.has(path))
+      .map((path) => join(ROOT, path)),
+    ownDeferredChunks: Object.keys(outputs)
+      .filter((path) => !initial.has(path))
+      .filter((path) => Object.keys(outputs[path]!.inputs).some((i) => i.startsWith("packages/")))
+      .map((path) => join(ROOT, path)),
+    inputs: new Set(all.flatMap((output) => Object.keys(output.inputs))).size,
     externalImports: [
-      ...new Set(output.imports.filter((i) => i.external).map((i) => i.path)),
+      ...new Set(
+        all.flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path)),
+      ),
     ].sort(),
     packages: [
       ...new Set(
-        Object.entries(output.inputs)
+        all
+          .flatMap((output) => Object.entries(output.inputs))
           .filter(([, input]) => input.bytesInOutput > 0)
           .map(([path]) => PACKAGE_PATH.exec(path)?.[1])
           .filter((name) => name !== undefined),

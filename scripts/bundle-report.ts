@@ -3,7 +3,8 @@
  * (a bare handler constructing the same AWS SDK clients, scripts/floor-handler.ts), and prints
  * each one's size and its cold module-init time beside the floor's: a fresh `node` per run timing
  * the `import()` of the bundle (read, parse, evaluate; no handler call), the median of several
- * runs. The runs go round-robin over the bundles, so a busy moment slows them all alike.
+ * runs. A bundle whose code imports chunks lazily (code splitting: the API's `/v1`) is also timed
+ * importing those chunks after its entry: what a first request that needs them loads. The runs go round-robin over the bundles, so a busy moment slows them all alike.
  * Usage: npm run bundle:report [-- --runs N]
  */
 import { execFile } from "node:child_process";
@@ -31,10 +32,15 @@ if (!Number.isInteger(runs) || runs < 1 || runs > 100) {
   process.exit(2);
 }
 
-/** Milliseconds the `import()` of `bundle` took in a new Node process with an empty environment. */
-async function timeColdImport(bundle: HandlerBundle): Promise<number> {
+/**
+ * Milliseconds the `import()` of `bundle` took in a new Node process with an empty environment;
+ * with `deferred`, the entry and then each chunk our code loads lazily (`ownDeferredChunks`):
+ * what a cold start whose first request needs them loads in all.
+ */
+async function timeColdImport(bundle: HandlerBundle, deferred = false): Promise<number> {
+  const files = [bundle.file, ...(deferred ? bundle.ownDeferredChunks : [])];
   const script = `const t = performance.now();
-await import(${JSON.stringify(pathToFileURL(bundle.file).href)});
+${files.map((file) => `await import(${JSON.stringify(pathToFileURL(file).href)});`).join("\n")}
 process.stdout.write(String(performance.now() - t));
 process.exit(0);`;
   const { stdout } = await run(process.execPath, ["--input-type=module", "--eval", script], {
@@ -58,8 +64,11 @@ const measured = [floor, ...bundles];
 
 // One sample of each bundle per round; a bundle's samples are never taken side by side.
 const samples = new Map<HandlerBundle, number[]>(measured.map((bundle) => [bundle, []]));
+const lazy = measured.filter((bundle) => bundle.ownDeferredChunks.length > 0);
+const deferredSamples = new Map<HandlerBundle, number[]>(lazy.map((bundle) => [bundle, []]));
 for (let i = 0; i < runs; i++) {
   for (const bundle of measured) samples.get(bundle)!.push(await timeColdImport(bundle));
+  for (const bundle of lazy) deferredSamples.get(bundle)!.push(await timeColdImport(bundle, true));
 }
 const floorInit = median(samples.get(floor)!);
 
@@ -68,6 +77,7 @@ const rows: string[][] = [
     "bundle",
     "bytes",
     "KiB",
+    "loaded at init",
     `init median of ${runs}`,
     "init min-max",
     "size ÷ floor",
@@ -80,6 +90,7 @@ for (const bundle of measured) {
     bundle.name,
     bundle.bytes.toLocaleString("en-US"),
     formatKiB(bundle.bytes),
+    formatKiB(bundle.initialBytes),
     `${median(times).toFixed(0)} ms`,
     `${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)} ms`,
     `${(bundle.bytes / floor.bytes).toFixed(2)}×`,
@@ -95,6 +106,14 @@ for (const [index, row] of rows.entries()) {
   );
   console.log(cells.join("  "));
   if (index === 0) console.log(widths.map((width) => "-".repeat(width)).join("  "));
+}
+
+for (const bundle of lazy) {
+  const times = deferredSamples.get(bundle)!;
+  const deferredBytes = bundle.bytes - bundle.initialBytes;
+  console.log(
+    `${bundle.name} + lazy chunks: ${median(times).toFixed(0)} ms (${Math.min(...times).toFixed(0)}-${Math.max(...times).toFixed(0)} ms, ${(median(times) / floorInit).toFixed(2)}× the floor): init and then the ${bundle.ownDeferredChunks.length} chunk(s) our code imports on first use (the API's /v1), of ${formatKiB(deferredBytes)} not loaded at init.`,
+  );
 }
 
 const handlers = bundles.map((bundle) => ({

@@ -157,8 +157,12 @@ export interface ApprovalStore {
   countRequestAttempt(id: string): Promise<Approval | undefined>;
   /** Writes a decision and what it settles in one conditional write (see `DecisionCommit`). */
   commitDecision(id: string, commit: DecisionCommit): Promise<CommitDecisionResult>;
-  /** Writes the final outcome, only while the approval is PENDING (then see `refreshListing`). */
-  settle(id: string, settlement: Settlement): Promise<SettleResult>;
+  /**
+   * Writes the final outcome, only while the approval is PENDING (then see `refreshListing`);
+   * with `audit`, chains its events onto the audit head in the same write (re-chaining onto a
+   * head that moved while the approval stayed PENDING).
+   */
+  settle(id: string, settlement: Settlement, audit?: AuditAppend): Promise<SettleResult>;
   /**
    * Claims callback attempt number `attempt` (= stored callbackAttempts + 1) while the callback is
    * PENDING, and pushes `dueAt` to `retryAt` so a crashed sender is retried then. Returns the

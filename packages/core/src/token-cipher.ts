@@ -3,6 +3,7 @@
  * key id in the protected header, so keys can rotate: the first key encrypts, any key whose id
  * a ciphertext names decrypts it.
  */
+import { webcrypto } from "node:crypto";
 import { CompactEncrypt, compactDecrypt, decodeProtectedHeader, errors } from "jose";
 import { deriveApprovalId } from "./approval-id.ts";
 import { TokenDecryptError } from "./errors.ts";
@@ -27,12 +28,26 @@ export function createTokenCipher(options: { keys: readonly SecretKey[] }): Toke
   const keys = [...options.keys];
   validateKeyring(keys, { exactBytes: TOKEN_KEY_BYTES });
   const encryptionKey = keys[0]!;
+  // jose imports raw key bytes through WebCrypto on every call, about half the cost of a
+  // decrypt; each key is imported once instead, on first use (as the link signer does).
+  const imported = new Map<string, Promise<webcrypto.CryptoKey>>();
+  const cryptoKeyOf = (key: SecretKey): Promise<webcrypto.CryptoKey> => {
+    let cryptoKey = imported.get(key.kid);
+    if (cryptoKey === undefined) {
+      cryptoKey = webcrypto.subtle.importKey("raw", key.secret, "AES-GCM", false, [
+        "encrypt",
+        "decrypt",
+      ]);
+      imported.set(key.kid, cryptoKey);
+    }
+    return cryptoKey;
+  };
 
   return {
     async encrypt(taskToken) {
       return new CompactEncrypt(new TextEncoder().encode(taskToken))
         .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid: encryptionKey.kid })
-        .encrypt(encryptionKey.secret);
+        .encrypt(await cryptoKeyOf(encryptionKey));
     },
 
     async decrypt(ciphertext, { approvalId }) {
@@ -47,7 +62,7 @@ export function createTokenCipher(options: { keys: readonly SecretKey[] }): Toke
       if (key === undefined) throw new TokenDecryptError("unknown-key", safeKid);
       let token: string;
       try {
-        const { plaintext } = await compactDecrypt(ciphertext, key.secret, {
+        const { plaintext } = await compactDecrypt(ciphertext, await cryptoKeyOf(key), {
           keyManagementAlgorithms: ["dir"],
           contentEncryptionAlgorithms: ["A256GCM"],
         });

@@ -13,6 +13,7 @@ import {
   deliverCallback,
   type FlowDeps,
   requestApproval,
+  sweepDue,
   verifyAuditChain,
 } from "@signoff/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -127,6 +128,49 @@ describe("calls per operation, on the wire", () => {
     expect((await deps.store.get(id))?.audit?.tail.map((event) => event.type)).toEqual([
       "callback-sent",
     ]);
+  });
+
+  it("expires an approval past its deadline with one write carrying the outcome and its event", async () => {
+    const { id, task } = await requested([ANN]);
+    time += 3601 * 1000;
+    const calls = await callsOf(() => sweepDue(deps, { limit: 10 }));
+    // Reading the due shards and the due approvals aside, per approval: the settling write (its
+    // expired event chained on), SendTask* beside the listing batch, and the finishing write.
+    const perApproval = calls.filter((call) => call !== "Query" && call !== "BatchGetItem");
+    expect(perApproval.filter((call) => call === "UpdateItem")).toHaveLength(2);
+    expect(perApproval).toHaveLength(4);
+    expect(await emulators.sfn.waitForEnd(task.executionArn)).toMatchObject({
+      status: "FAILED",
+    });
+    await expectTrail(id, ["requested", "emailed", "expired", "callback-sent"]);
+  });
+
+  it("chains the expired event onto a head that moved after the sweeper read the approval", async () => {
+    const { id } = await requested([ANN]);
+    time += 3601 * 1000;
+    let appended = false;
+    const store = deps.store;
+    deps = {
+      ...deps,
+      store: withStoreHooks(store, {
+        async before(called) {
+          // Another writer appends an event between the sweeper's read and its settling write.
+          if (called === "settle" && !appended) {
+            appended = true;
+            await store.appendEvent(id, {
+              type: "viewed",
+              at: new Date(time).toISOString(),
+              actor: ANN,
+              data: {},
+            });
+          }
+        },
+      }),
+    };
+    const stats = await sweepDue(deps, { limit: 10 });
+    expect(stats.expired).toBe(1);
+    expect(appended).toBe(true);
+    await expectTrail(id, ["requested", "emailed", "viewed", "expired", "callback-sent"]);
   });
 
   it("records a decision that settles nothing with a read and one conditional write", async () => {

@@ -43,16 +43,27 @@ export async function settleAndNotify(
   deps: FlowDeps,
   approvalId: string,
   outcome: Outcome,
+  /** The approval as the caller read it: its audit head lets the settling write carry the event. */
+  seen?: Approval,
 ): Promise<SettleAndNotifyResult> {
   const settlement = settlementFor(deps, outcome);
-  const result = await deps.store.settle(approvalId, settlement);
+  // Its settled / expired event rides on the settling write (one call, not two), chained onto
+  // the head the caller read; without that head, appended after it as before.
+  const audit = seen && { head: seen.audit, events: [settledEvent(outcome)] };
+  const result = await deps.store.settle(approvalId, settlement, audit);
   if (!result.ok) {
     return {
       approval: result.reason === "not-found" ? undefined : result.approval,
       settled: false,
     };
   }
-  const recorded = await recordSettled(deps, result.approval);
+  let recorded = result.approval;
+  if (audit) {
+    log(deps, "info", "approval settled", { approvalId, ...outcome });
+    countSettlement(deps, recorded);
+  } else {
+    recorded = await recordSettled(deps, recorded);
+  }
   const callback = await notifySettled(deps, recorded, settlement);
   return { approval: recorded, settled: true, callback };
 }

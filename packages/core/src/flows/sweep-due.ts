@@ -294,7 +294,7 @@ async function sweepOne(
       if (!steps.claimed || steps.rescheduled) stats.skipped += 1;
       return;
     }
-    const result = await settleAndNotify(deps, approval.id, outcome);
+    const result = await settleAndNotify(deps, approval.id, outcome, approval);
     if (!result.settled) {
       stats.skipped += 1;
       return;

@@ -208,6 +208,25 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     }
   }
 
+  /**
+   * One conditional UpdateItem whose caller needs only to know whether it held: nothing comes
+   * back (no ALL_NEW item to send, parse and convert).
+   */
+  async function updateOnly(
+    id: string,
+    input: Omit<UpdateCommandInput, "TableName" | "Key" | "ReturnValues">,
+  ): Promise<boolean> {
+    try {
+      await client.send(
+        new UpdateCommand({ ...input, TableName: tableName, Key: approvalKey(id) }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   /** The key condition of an approval's audit events: its partition, `EVT#` sort keys. */
   function eventsOf(approvalId: string) {
     return {
@@ -273,16 +292,22 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     }
     const audit = append && (await auditClause(id, append));
     if (audit) set.push(audit.set);
-    const approval = await update(id, {
+    const finishing = {
       UpdateExpression: `SET ${set.join(", ")} REMOVE #dueKey, #dueAt`,
       ConditionExpression: `#callbackAttempts = :attempt AND #callback = :pending${audit ? ` AND ${audit.condition}` : ""}`,
       ExpressionAttributeNames: { ...expressionNames(...used), ...audit?.names },
       ExpressionAttributeValues: { ...values, ...audit?.values },
-    });
-    if (approval) {
-      // Listings follow an outcome this write replaced (EXPIRED or CANCELLED from a closed task);
-      // the settled status itself was listed by the sender, beside its SendTask* call.
-      if (finish.outcome) await relist(approval);
+    };
+    if (finish.outcome) {
+      // Listings follow an outcome this write replaced (EXPIRED or CANCELLED from a closed task),
+      // so that write reads the approval back; the settled status itself was listed by the
+      // sender, beside its SendTask* call, so the usual finish needs nothing back.
+      const approval = await update(id, finishing);
+      if (approval) {
+        await relist(approval);
+        return true;
+      }
+    } else if (await updateOnly(id, finishing)) {
       return true;
     }
     if (audit === undefined) return false;
@@ -431,17 +456,22 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         : { ok: false, reason: "not-found" };
     },
 
-    async settle(id, settlement: Settlement): Promise<SettleResult> {
-      for (let attempt = 1; attempt <= MAX_EXPLAIN_ATTEMPTS; attempt++) {
+    async settle(id, settlement: Settlement, append?: AuditAppend): Promise<SettleResult> {
+      let chain = append;
+      const rounds = chain ? maxAppendAttempts : MAX_EXPLAIN_ATTEMPTS;
+      for (let attempt = 1; attempt <= rounds; attempt++) {
         const set = ["#version = if_not_exists(#version, :zero) + :one"];
         const values: Item = { ":pending": "PENDING", ":zero": 0, ":one": 1 };
         const used: ExpressionAttribute[] = ["version", "status"];
         const remove = settlementExpression(settlement, set, values, used, dueKeyFor(id));
+        // The outcome's audit events move the chain head in this same write (as a decision's do).
+        const audit = chain && (await auditClause(id, chain));
+        if (audit) set.push(audit.set);
         const approval = await update(id, {
           UpdateExpression: `SET ${set.join(", ")}${remove}`,
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: expressionNames(...used),
-          ExpressionAttributeValues: values,
+          ConditionExpression: `#status = :pending${audit ? ` AND ${audit.condition}` : ""}`,
+          ExpressionAttributeNames: { ...expressionNames(...used), ...audit?.names },
+          ExpressionAttributeValues: { ...values, ...audit?.values },
         });
         if (approval) return { ok: true, approval };
 
@@ -450,6 +480,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         if (stored.status !== "PENDING") {
           return { ok: false, reason: "not-pending", approval: stored };
         }
+        // Still pending: the audit head moved (an event appended meanwhile); chain onto it.
+        if (chain) chain = { head: stored.audit, events: chain.events };
       }
       throw new ApprovalStoreError("contention", "Could not settle the approval", {
         approvalId: id,
@@ -479,7 +511,7 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
 
     async failCallback(id, attempt, error) {
       assertAttempt(attempt);
-      const approval = await update(id, {
+      return updateOnly(id, {
         UpdateExpression: "SET #callbackError = :error",
         ConditionExpression: "#callbackAttempts = :attempt AND #callback = :pending",
         ExpressionAttributeNames: expressionNames("callbackError", "callbackAttempts", "callback"),
@@ -489,7 +521,6 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
           ":pending": "PENDING",
         },
       });
-      return approval !== undefined;
     },
 
     async finishCallback(id, attempt, finish: CallbackFinish) {

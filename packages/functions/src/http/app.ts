@@ -4,9 +4,8 @@
  * `@hono/node-server`; both call `createApp`.
  */
 import type { FlowDeps } from "@signoff/core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { ApiAuthConfig } from "../config.ts";
-import { createApiRoutes } from "./api/index.ts";
 import { ApiProblemError, problemResponse } from "./api/problem.ts";
 import { createInboxRoutes } from "./inbox/index.ts";
 import { createLinkRoutes } from "./link-routes.ts";
@@ -34,13 +33,26 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   app.use("/inbox/*", pageSecurityHeaders);
   app.route("/inbox", createInboxRoutes(deps, options.apiAuth));
 
-  // The API's routes carry their full `/v1/...` paths, so the OpenAPI document shows them.
-  app.route("/", createApiRoutes(deps, options.apiAuth));
+  // `/v1` is loaded on its first request (its own chunk in the bundle: zod and the OpenAPI
+  // machinery), so a cold start that serves a link or the inbox never parses it. Its routes
+  // carry their full `/v1/...` paths, so the OpenAPI document shows them.
+  let api:
+    | Promise<{ fetch(request: Request, env: unknown): Promise<Response> | Response }>
+    | undefined;
+  const loadApi = () => {
+    api ??= import("./api/api-routes.ts").then(
+      ({ createApiRoutes }) => createApiRoutes(deps, options.apiAuth).notFound(noRoute),
+      (error: unknown) => {
+        api = undefined; // a failed load is tried again by the next request
+        throw error;
+      },
+    );
+    return api;
+  };
+  app.all("/v1/*", async (c) => (await loadApi()).fetch(c.req.raw, c.env));
 
   // Unknown paths answer as the API does: problem+json, naming the path only by its shape.
-  app.notFound((c) =>
-    problemResponse(c, new ApiProblemError("not-found", "No route matches this path.")),
-  );
+  app.notFound(noRoute);
 
   // One place for the unexpected: log it (the logger redacts token-shaped text) and answer
   // without internals. Link and inbox pages get a page, everything else problem+json.
@@ -67,6 +79,11 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   });
 
   return app;
+}
+
+/** What a path no route matches gets, inside `/v1` or not. */
+function noRoute(c: Context): Response {
+  return problemResponse(c, new ApiProblemError("not-found", "No route matches this path."));
 }
 
 /** Paths people open in a browser, which get HTML errors rather than problem+json. */

@@ -1,23 +1,23 @@
 /**
  * RFC 9457 problem details: the one shape every `/v1` error takes, built in one place.
  */
-import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export const PROBLEM_JSON = "application/problem+json";
 
-export const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-  })
-  .catchall(z.unknown())
-  .openapi("Problem");
-
-export type Problem = z.infer<typeof ProblemSchema>;
+/**
+ * A problem+json body: the standard members and any extension members. Its schema for the
+ * OpenAPI document is `ProblemSchema` (problem-schema.ts), kept apart so that the pages, which
+ * answer API-shaped errors too, load no zod.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  [extension: string]: unknown;
+}
 
 /** The problems `/v1` answers with, by a stable code that becomes the problem's `type`. */
 export const ProblemKind = {

@@ -3,7 +3,8 @@
  * validators and the OpenAPI document.
  */
 import { createRoute, type z } from "@hono/zod-openapi";
-import { PROBLEM_JSON, ProblemSchema } from "./problem.ts";
+import { PROBLEM_JSON } from "./problem.ts";
+import { ProblemSchema } from "./problem-schema.ts";
 import {
   ApprovalIdParams,
   ApprovalListSchema,
