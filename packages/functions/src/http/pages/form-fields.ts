@@ -26,8 +26,10 @@ export interface FormFieldsInput {
   problems?: readonly ResponseProblem[];
 }
 
-function asked(field: FormField): string {
-  if (field.for.length === 2) return "";
+/** Which button a field is for, said only when the form's fields are not all for the same. */
+function asked(field: FormField, form: ResponseForm): string {
+  const mixed = form.some((other) => other.for.join() !== field.for.join());
+  if (!mixed || field.for.length === 2) return "";
   return field.for[0] === "approve" ? " (asked when you approve)" : " (asked when you reject)";
 }
 
@@ -63,7 +65,7 @@ ${form.map((field) => {
   const id = `${idPrefix}-${field.name}`;
   const problem = problemOf(field.name);
   return html`<div class="field">
-<label for="${id}">${field.label}${field.required ? " (required)" : ""}${asked(field)}</label>
+<label for="${id}">${field.label}${field.required ? " (required)" : ""}${asked(field, form)}</label>
 ${renderInput(field, id, values?.[field.name])}
 ${field.description ? html`<p class="note">${field.description}</p>` : ""}
 ${problem ? html`<p class="problem-text" role="alert">${field.label} ${problem.message}.</p>` : ""}
