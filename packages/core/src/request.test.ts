@@ -336,4 +336,11 @@ describe("reminder limits", () => {
       field: "form[0].type",
     });
   });
+
+  it("never keeps the task token in a form's labels", () => {
+    const result = build({
+      form: [{ name: "x", type: "text", label: "token task-token-1 here" }],
+    });
+    expect(JSON.stringify(result)).not.toContain("task-token-1");
+  });
 });

@@ -197,7 +197,7 @@ export function buildApproval(
   if (escalation !== undefined) approval.escalation = escalation.plan;
   if (heartbeatSeconds !== undefined) approval.heartbeatSeconds = heartbeatSeconds;
   if (tags !== undefined && tags.length > 0) approval.tags = tags;
-  if (form.form.length > 0) approval.form = form.form;
+  if (form.form.length > 0) approval.form = redactTokenDeep(form.form, input.taskToken);
   approval.dueAt = computeDueAt(approval);
   return { ok: true, approval };
 }
