@@ -52,6 +52,26 @@ describe("parseCliArgs", () => {
     });
   });
 
+  it("reads a decision's form answers as a JSON object, refusing anything else", () => {
+    expect(
+      parseCliArgs(["approvals", "approve", "abc", "--response", '{"amount": 2500, "ok": true}']),
+    ).toMatchObject({
+      command: { action: "approve", id: "abc", response: { amount: 2500, ok: true } },
+    });
+    expect(usageErrorOf(["approvals", "approve", "a", "--response", "amount=1"])).toMatch(
+      /--response must be a JSON object/,
+    );
+    expect(usageErrorOf(["approvals", "approve", "a", "--response", "[1]"])).toMatch(
+      /--response must be a JSON object/,
+    );
+    expect(usageErrorOf(["approvals", "approve", "a", "--response", '{"a": {"b": 1}}'])).toMatch(
+      /"a" must be text, a number or true\/false/,
+    );
+    expect(usageErrorOf(["approvals", "show", "a", "--response", "{}"])).toMatch(
+      /--response only applies to approve and reject/,
+    );
+  });
+
   it("reads a decision with its comment and the connection flags", () => {
     expect(
       parseCliArgs([

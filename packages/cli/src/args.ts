@@ -34,7 +34,13 @@ export interface ListFilters {
 export type Command =
   | { action: "list"; filters: ListFilters; all: boolean }
   | { action: "show"; id: string }
-  | { action: "approve" | "reject"; id: string; comment?: string }
+  | {
+      action: "approve" | "reject";
+      id: string;
+      comment?: string;
+      /** Answers to the approval's form, by field name (checked by the server). */
+      response?: Record<string, string | number | boolean>;
+    }
   | { action: "resend"; id: string };
 
 export type ParsedArgs =
@@ -53,6 +59,8 @@ Commands:
 
 Options:
   --comment TEXT        with approve or reject: a comment stored with the decision
+  --response JSON       with approve or reject: answers to the approval's form, as a
+                        JSON object, e.g. '{"amount": 2500, "region": "eu"}'
   --status STATUS       list: PENDING, APPROVED, REJECTED, EXPIRED or CANCELLED
   --approver WHO        list: me (default) or an approver's email
   --execution ARN       list: approvals of one Step Functions execution
@@ -78,6 +86,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   all: { type: "boolean" },
   comment: { type: "string" },
+  response: { type: "string" },
   status: { type: "string" },
   approver: { type: "string" },
   execution: { type: "string" },
@@ -138,6 +147,9 @@ function toCommand(action: string, id: string | undefined, values: Values): Comm
   if (values.comment !== undefined && action !== "approve" && action !== "reject") {
     throw new UsageError("--comment only applies to approve and reject");
   }
+  if (values.response !== undefined && action !== "approve" && action !== "reject") {
+    throw new UsageError("--response only applies to approve and reject");
+  }
   switch (action) {
     case "list":
       if (id !== undefined) throw new UsageError(`unexpected argument "${id}"`);
@@ -151,12 +163,32 @@ function toCommand(action: string, id: string | undefined, values: Values): Comm
         action,
         id: requireId(action, id),
         ...(values.comment !== undefined && { comment: values.comment }),
+        ...(values.response !== undefined && { response: parseResponse(values.response) }),
       };
     default:
       throw new UsageError(
         `unknown command "approvals ${action}"; use list, show, approve, reject or resend`,
       );
   }
+}
+
+/** `--response`: a JSON object of text, numbers and booleans; the server checks it further. */
+function parseResponse(text: string): Record<string, string | number | boolean> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError("--response must be a JSON object, e.g. '{\"amount\": 2500}'");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError("--response must be a JSON object, e.g. '{\"amount\": 2500}'");
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!["string", "number", "boolean"].includes(typeof value)) {
+      throw new UsageError(`--response: "${name}" must be text, a number or true/false`);
+    }
+  }
+  return parsed as Record<string, string | number | boolean>;
 }
 
 function requireId(action: string, id: string | undefined): string {

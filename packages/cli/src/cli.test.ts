@@ -57,6 +57,34 @@ describe("runCli", () => {
     );
   });
 
+  it("sends form answers with a decision and names each refused one on the same line", async () => {
+    let sent: unknown;
+    const result = await run(
+      ["approvals", "approve", "abc", "--response", '{"amount": 0}', ...CONNECTION],
+      async (request) => {
+        sent = await request.json();
+        return Response.json(
+          {
+            type: "urn:signoff:problem:invalid-request",
+            title: "Invalid request",
+            status: 400,
+            detail: "The response does not fit the form.",
+            issues: [
+              { path: "response.amount", message: "must be at least 1" },
+              { path: "response.region", message: "is required" },
+            ],
+          },
+          { status: 400, headers: { "Content-Type": "application/problem+json" } },
+        );
+      },
+    );
+    expect(sent).toEqual({ decision: "approve", response: { amount: 0 } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "signoff: the API answered 400 Invalid request: The response does not fit the form. (response.amount must be at least 1; response.region is required)\n",
+    );
+  });
+
   it("lets no control character from the server reach the terminal", async () => {
     const hostile = "\u001b]8;;https://evil.example.com\u0007click\u001b[2J";
     const problem = await run(["approvals", "show", "abc", ...CONNECTION], async () =>

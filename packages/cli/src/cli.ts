@@ -9,6 +9,16 @@ import { type ConfigSources, resolveConnection } from "./config.ts";
 import { ConfigError, ExitCode, UsageError } from "./errors.ts";
 import { printable, printableLines } from "./format.ts";
 
+/** A 400's issues, on the same line: ` (response.amount must be at least 1; ...)`. */
+function describeIssues(issues: unknown): string {
+  if (!Array.isArray(issues) || issues.length === 0) return "";
+  const each = issues.map(
+    (issue: { path?: unknown; message?: unknown }) =>
+      `${String(issue.path)} ${String(issue.message)}`,
+  );
+  return ` (${each.join("; ")})`;
+}
+
 export interface CliIo extends ConfigSources {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
@@ -49,7 +59,7 @@ export function describeError(error: unknown, baseUrl: string | undefined): stri
   if (error instanceof SignoffApiError) {
     const { status, problem } = error;
     const detail = problem.detail === undefined ? "" : `: ${problem.detail}`;
-    return `the API answered ${status} ${problem.title}${detail}`;
+    return `the API answered ${status} ${problem.title}${detail}${describeIssues(problem.issues)}`;
   }
   // fetch reports a refused connection as "fetch failed" with the reason in its cause.
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;

@@ -52,6 +52,7 @@ export async function runCommand(
       const created = await client.decide(command.id, {
         decision: command.action,
         ...(command.comment !== undefined && { comment: command.comment }),
+        ...(command.response !== undefined && { response: command.response }),
       });
       return json ? toJson(created) : formatDecisionCreated(created);
     }

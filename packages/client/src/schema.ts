@@ -208,7 +208,7 @@ export interface paths {
             "application/json": components["schemas"]["DecisionCreated"];
           };
         };
-        /** @description The request is not valid. */
+        /** @description The body does not match the schema, or `response` does not fit the approval's form (one issue per field, path `response.<name>`); nothing was recorded. */
         400: {
           headers: {
             [name: string]: unknown;
@@ -493,6 +493,8 @@ export interface components {
       rejectAs: "failure" | "output";
       executionArn?: string;
       tags?: string[];
+      /** @description The fields approvers answer with their decision; absent when none. */
+      form?: components["schemas"]["FormField"][];
       createdAt: string;
       deadline: string;
       decisions: {
@@ -523,6 +525,58 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    FormField:
+      | {
+          name: string;
+          label: string;
+          description?: string;
+          /** @description A value must be given; for a boolean, the box must be checked. */
+          required: boolean;
+          /** @description The decisions the field is asked with. */
+          for: ("approve" | "reject")[];
+          /** @enum {string} */
+          type: "text";
+          minLength?: number;
+          maxLength: number;
+          multiline: boolean;
+        }
+      | {
+          name: string;
+          label: string;
+          description?: string;
+          /** @description A value must be given; for a boolean, the box must be checked. */
+          required: boolean;
+          /** @description The decisions the field is asked with. */
+          for: ("approve" | "reject")[];
+          /** @enum {string} */
+          type: "number";
+          min?: number;
+          max?: number;
+          integer: boolean;
+        }
+      | {
+          name: string;
+          label: string;
+          description?: string;
+          /** @description A value must be given; for a boolean, the box must be checked. */
+          required: boolean;
+          /** @description The decisions the field is asked with. */
+          for: ("approve" | "reject")[];
+          /** @enum {string} */
+          type: "select";
+          options: string[];
+        }
+      | {
+          name: string;
+          label: string;
+          description?: string;
+          /** @description A value must be given; for a boolean, the box must be checked. */
+          required: boolean;
+          /** @description The decisions the field is asked with. */
+          for: ("approve" | "reject")[];
+          /** @enum {string} */
+          type: "boolean";
+        };
     Decision: {
       approver: string;
       /** @enum {string} */
@@ -532,8 +586,19 @@ export interface components {
       /** @enum {string} */
       channel: "link" | "api" | "inbox" | "timeout";
       idempotencyKey?: string;
+      response?: components["schemas"]["FormResponse"];
       /** @description 1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in. */
       seq?: number;
+    };
+    /**
+     * @description Answers to the approval's `form`, by field name: text and select fields as strings, numbers as numbers, booleans as true/false (an absent boolean is false).
+     * @example {
+     *       "amount": 2500,
+     *       "region": "eu"
+     *     }
+     */
+    FormResponse: {
+      [key: string]: string | number | boolean;
     };
     EmailProblem: {
       approver: string;
@@ -572,6 +637,7 @@ export interface components {
       /** @enum {string} */
       decision: "approve" | "reject";
       comment?: string;
+      response?: components["schemas"]["FormResponse"];
     };
     Resend: {
       resent: string[];

@@ -12,7 +12,11 @@ export type ApprovalStatus = Approval["status"];
 export type EmailProblem = Schemas["EmailProblem"];
 /** One approver's recorded decision. */
 export type Decision = Schemas["Decision"];
-/** What `decide` sends: approve or reject, with an optional comment. */
+/** A field of an approval's response form (`Approval.form`). */
+export type FormField = Schemas["FormField"];
+/** Answers to a form's fields by name (`DecisionRequest.response`, `Decision.response`). */
+export type FormResponse = Schemas["FormResponse"];
+/** What `decide` sends: approve or reject, with an optional comment and form response. */
 export type DecisionRequest = Schemas["DecisionRequest"];
 /** What `decide` answers: the recorded decision and the approval after it. */
 export type DecisionCreated = Schemas["DecisionCreated"];

@@ -2,6 +2,7 @@
  * The approval model: what is stored, what can change, and the values its fields may take.
  * Transitions live in `transitions.ts`; this file only names things.
  */
+import type { FormResponse, ResponseForm } from "./form.ts";
 
 export const ApprovalStatus = {
   Pending: "PENDING",
@@ -64,6 +65,12 @@ export interface Decision {
    * a retry carrying it is answered with this decision instead of a conflict.
    */
   idempotencyKey?: string;
+  /**
+   * The approver's answers to the request's form (see `form.ts`), validated and stored in the
+   * same conditional write as the decision. Present exactly when the form asks fields for this
+   * decision.
+   */
+  response?: FormResponse;
 }
 
 /**
@@ -124,6 +131,8 @@ export interface Approval {
   rejectAs: RejectAs;
   /** Labels from the request, for listings (`?tag=`); absent when none. */
   tags?: string[];
+  /** The fields approvers are asked to fill in (`form.ts`); absent when the request has none. */
+  form?: ResponseForm;
   /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
   executionArn?: string;
   /** ISO-8601. */

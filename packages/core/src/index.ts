@@ -5,6 +5,7 @@ export * from "./approval-view.ts";
 export * from "./audit.ts";
 export * from "./errors.ts";
 export * from "./flows/index.ts";
+export * from "./form.ts";
 export * from "./identity.ts";
 export * from "./keyring.ts";
 export * from "./links.ts";

@@ -203,6 +203,73 @@ describe("buildCallback", () => {
   });
 });
 
+describe("form responses in the outcome", () => {
+  it("gives each decision that had a response its response, and no other decision one", () => {
+    const base = approval();
+    const withResponse = approval({
+      decisions: {
+        ...base.decisions,
+        "bob@x.io": { ...base.decisions["bob@x.io"]!, response: { amount: 2500, ok: true } },
+      },
+    });
+    const message = buildCallback(withResponse);
+    if (message.kind !== "success") throw new Error("expected success");
+    const payload = JSON.parse(message.output) as OutcomePayload;
+    expect(payload.decisions).toEqual([
+      {
+        approver: "ann@x.io",
+        decision: "approve",
+        comment: null,
+        at: "2026-03-01T12:01:00.000Z",
+        channel: "api",
+      },
+      {
+        approver: "bob@x.io",
+        decision: "approve",
+        comment: "ship it",
+        at: "2026-03-01T12:05:00.000Z",
+        channel: "link",
+        response: { amount: 2500, ok: true },
+      },
+    ]);
+    expect(payload.truncated).toBeUndefined();
+  });
+
+  it("drops comments before responses, and responses only when nothing else fits", () => {
+    const approvers = Array.from({ length: 50 }, (_, i) => `${"p".repeat(100)}${i}@x.io`);
+    const decisions = (responseBytes: number) =>
+      Object.fromEntries(
+        approvers.map((approver, i) => [
+          approver,
+          {
+            approver,
+            decision: i === 49 ? ("reject" as const) : ("approve" as const),
+            comment: "c".repeat(1000),
+            at: `2026-03-01T12:${String(i).padStart(2, "0")}:00.000Z`,
+            channel: "link" as const,
+            response: { reason: "r".repeat(responseBytes) },
+          },
+        ]),
+      );
+    // Small responses survive once the comments are gone.
+    const small = buildCallback(rejected({ approvers, decisions: decisions(100) }));
+    if (small.kind !== "failure") throw new Error("expected failure");
+    const kept = JSON.parse(small.cause) as OutcomePayload;
+    expect(Buffer.byteLength(small.cause)).toBeLessThanOrEqual(MAX_CAUSE_BYTES);
+    expect(kept.truncated).toBe(true);
+    expect(kept.decisions.every((d) => d.response?.reason?.toString().length === 100)).toBe(true);
+    expect(kept.decisions.every((d) => d.comment === null || d.comment.length <= 100)).toBe(true);
+    // Large ones cannot all fit in a 32 KB cause: they go, the decisions stay.
+    const large = buildCallback(rejected({ approvers, decisions: decisions(2000) }));
+    if (large.kind !== "failure") throw new Error("expected failure");
+    const dropped = JSON.parse(large.cause) as OutcomePayload;
+    expect(Buffer.byteLength(large.cause)).toBeLessThanOrEqual(MAX_CAUSE_BYTES);
+    expect(dropped.truncated).toBe(true);
+    expect(dropped.decisions).toHaveLength(50);
+    expect(dropped.decisions.some((d) => d.response !== undefined)).toBe(false);
+  });
+});
+
 describe("capComment", () => {
   it("trims, drops blank comments and keeps whole characters", () => {
     expect(capComment("  fine  ")).toBe("fine");

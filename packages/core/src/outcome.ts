@@ -8,6 +8,7 @@
 import type { Approval, DecisionChannel, DecisionKind } from "./approval.ts";
 import { ApprovalErrors } from "./approval-errors.ts";
 import { CallbackOutcomeError } from "./errors.ts";
+import type { FormResponse } from "./form.ts";
 import { listDecisionsInOrder, resolveTimeout } from "./policy.ts";
 
 /** Longest comment kept, in characters (code points); longer ones end in "…". */
@@ -27,13 +28,18 @@ export interface OutcomeDecision {
   comment: string | null;
   at: string;
   channel: DecisionChannel;
+  /** The approver's answers to the request's form; only on decisions the form asked fields for. */
+  response?: FormResponse;
 }
 
 export interface OutcomePayload {
   approvalId: string;
   outcome: "approved" | "rejected" | "timed-out";
   decisions: OutcomeDecision[];
-  /** Present (true) only when comments or decisions had to be dropped to fit the size limit. */
+  /**
+   * Present (true) only when comments, responses or decisions had to be dropped to fit the size
+   * limit.
+   */
   truncated?: true;
 }
 
@@ -91,11 +97,15 @@ export function buildCallback(approval: Approval): TaskCallbackMessage {
   );
 }
 
-/** The outcome JSON with each comment capped at `commentLimit`. */
+/**
+ * The outcome JSON with each comment capped at `commentLimit`, and each decision's form response
+ * unless `withResponses` is false.
+ */
 export function buildOutcomePayload(
   approval: Approval,
   outcome: OutcomePayload["outcome"],
   commentLimit: number = MAX_COMMENT_LENGTH,
+  withResponses = true,
 ): OutcomePayload {
   const decisions: OutcomeDecision[] = listDecisionsInOrder(approval).map((decision) => ({
     approver: decision.approver,
@@ -103,6 +113,7 @@ export function buildOutcomePayload(
     comment: capComment(decision.comment, commentLimit) ?? null,
     at: decision.at,
     channel: decision.channel,
+    ...(withResponses && decision.response !== undefined && { response: decision.response }),
   }));
   // A deadline that approves or rejects shows up as the system's decision, so the state machine
   // can tell "approved by people" from "approved because nobody answered".
@@ -121,18 +132,24 @@ export function buildOutcomePayload(
   return { approvalId: approval.id, outcome, decisions };
 }
 
-// Comments are capped at 1,000 characters and approvers at 50, so the first try nearly always
-// fits; the shorter caps are for the worst case rather than a routine path.
-const COMMENT_LIMITS = [MAX_COMMENT_LENGTH, 100, 0];
+// Comments are capped at 1,000 characters, responses at 2,048 bytes and approvers at 50, so the
+// first try nearly always fits; the shorter caps are for the worst case rather than a routine
+// path. Responses go only after comments are gone: they are what a workflow acts on.
+const FIT_STEPS = [
+  { comments: MAX_COMMENT_LENGTH, responses: true },
+  { comments: 100, responses: true },
+  { comments: 0, responses: true },
+  { comments: 0, responses: false },
+] as const;
 
 function fitPayload(
   approval: Approval,
   outcome: OutcomePayload["outcome"],
   maxBytes: number,
 ): string {
-  for (const limit of COMMENT_LIMITS) {
-    const payload = buildOutcomePayload(approval, outcome, limit);
-    if (limit < MAX_COMMENT_LENGTH) payload.truncated = true;
+  for (const [i, step] of FIT_STEPS.entries()) {
+    const payload = buildOutcomePayload(approval, outcome, step.comments, step.responses);
+    if (i > 0) payload.truncated = true;
     const json = JSON.stringify(payload);
     if (Buffer.byteLength(json, "utf8") <= maxBytes) return json;
   }

@@ -312,4 +312,35 @@ describe("reminder limits", () => {
       { ok: false, field: "reminders.everySeconds" },
     );
   });
+
+  it("stores a parsed form with its defaults, and no form key when the request has none", () => {
+    const result = build({ form: [{ name: "amount", type: "number", min: 0 }] });
+    expect(result.ok && result.approval.form).toEqual([
+      {
+        name: "amount",
+        label: "amount",
+        type: "number",
+        required: false,
+        for: ["approve"],
+        integer: false,
+        min: 0,
+      },
+    ]);
+    const none = build({ form: [] });
+    expect(none.ok && Object.hasOwn(none.approval, "form")).toBe(false);
+  });
+
+  it("refuses a form that does not parse, naming the field", () => {
+    expect(build({ form: [{ name: "x", type: "colour" }] })).toMatchObject({
+      ok: false,
+      field: "form[0].type",
+    });
+  });
+
+  it("never keeps the task token in a form's labels", () => {
+    const result = build({
+      form: [{ name: "x", type: "text", label: "token task-token-1 here" }],
+    });
+    expect(JSON.stringify(result)).not.toContain("task-token-1");
+  });
 });

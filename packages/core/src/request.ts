@@ -5,6 +5,7 @@
  */
 import type { Approval, EscalationPlan, OnTimeout, RejectAs, ReminderPlan } from "./approval.ts";
 import { deriveApprovalId } from "./approval-id.ts";
+import { parseForm } from "./form.ts";
 import { findIdentityProblem, mailboxOf, normalizeEmail, parseMailboxAddress } from "./identity.ts";
 import { computeDueAt, countReminderSteps, MAX_REMINDER_POINTS } from "./schedule.ts";
 import { redactTokenDeep, redactTokenText } from "./token-redaction.ts";
@@ -53,6 +54,8 @@ export interface NewApprovalInput {
   tags?: string[];
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
+  /** The request's `form` declaration as sent; parsed (and checked) by `parseForm`. */
+  form?: unknown;
 }
 
 export interface BuildApprovalOptions {
@@ -162,6 +165,9 @@ export function buildApproval(
     );
   }
 
+  const form = parseForm(input.form);
+  if (!form.ok) return invalid(form.field, `${form.field} ${form.message}`);
+
   const approval: Approval = {
     id: deriveApprovalId(input.taskToken),
     status: "PENDING",
@@ -191,6 +197,7 @@ export function buildApproval(
   if (escalation !== undefined) approval.escalation = escalation.plan;
   if (heartbeatSeconds !== undefined) approval.heartbeatSeconds = heartbeatSeconds;
   if (tags !== undefined && tags.length > 0) approval.tags = tags;
+  if (form.form.length > 0) approval.form = redactTokenDeep(form.form, input.taskToken);
   approval.dueAt = computeDueAt(approval);
   return { ok: true, approval };
 }

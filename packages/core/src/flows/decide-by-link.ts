@@ -12,6 +12,8 @@ export interface DecideByLinkInput {
   formNonce: string;
   decision: DecisionKind;
   comment?: string;
+  /** The page's form field values by field name, as the browser sent them (text). */
+  response?: Record<string, string>;
 }
 
 export type DecideByLinkResult =
@@ -64,5 +66,9 @@ export async function decideByLink(
     channel: "link",
   };
   if (input.comment !== undefined) decision.comment = input.comment;
+  if (input.response !== undefined) {
+    decision.response = input.response;
+    decision.responseFromPage = true;
+  }
   return decide(deps, decision, read);
 }

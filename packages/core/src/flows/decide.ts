@@ -13,6 +13,7 @@ import type {
   DecisionKind,
 } from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
+import { type ResponseProblem, validateResponse } from "../form.ts";
 import { normalizeEmail } from "../identity.ts";
 import { capComment } from "../outcome.ts";
 import {
@@ -40,6 +41,13 @@ export interface DecideInput {
    * comment it is refused as "idempotency-key-reused".
    */
   idempotencyKey?: string;
+  /**
+   * The approver's answers to the request's form, as sent (field name → value); validated here
+   * by `validateResponse`, the one check every channel shares, and stored with the decision.
+   */
+  response?: unknown;
+  /** The answers come from a page that sends every field: see `ValidateResponseOptions`. */
+  responseFromPage?: boolean;
 }
 
 export type DecideResult =
@@ -57,6 +65,14 @@ export type DecideResult =
   | { ok: false; reason: "not-found" | "not-an-approver" }
   /** The idempotency key was used by this approver for a different decision or comment. */
   | { ok: false; reason: "idempotency-key-reused"; approval: ApprovalView; approver: string }
+  /** The answers do not fit the request's form; nothing was recorded. */
+  | {
+      ok: false;
+      reason: "invalid-response";
+      problems: ResponseProblem[];
+      approval: ApprovalView;
+      approver: string;
+    }
   /** `approval` lets the caller show what was already decided, and by whom. */
   | {
       ok: false;
@@ -102,6 +118,22 @@ export async function decide(
     // 2. Refuse what the policy forbids, on the approval as it is now.
     const check = checkDecisionAllowed(approval, approver, input.decision, { now });
     if (!check.ok) return refuse(deps, approval, input, approver, check.reason);
+    // The form never changes, but an approval may be refused above before its answers matter.
+    const answers = checkAnswers(approval, input);
+    if (!answers.ok) {
+      log(deps, "info", "decision refused", {
+        approvalId: approval.id,
+        reason: "invalid-response",
+        fields: answers.problems.map((problem) => problem.field),
+      });
+      return {
+        ok: false,
+        reason: "invalid-response",
+        problems: answers.problems,
+        approval: toApprovalView(approval),
+        approver,
+      };
+    }
 
     // 3. Evaluate the policy on the recorded decisions plus this one, in recording order.
     const decision: Decision = {
@@ -113,6 +145,7 @@ export async function decide(
     };
     if (comment !== undefined) decision.comment = comment;
     if (input.idempotencyKey !== undefined) decision.idempotencyKey = input.idempotencyKey;
+    if (answers.response !== undefined) decision.response = answers.response;
     const evaluation = evaluatePolicy({
       ...approval,
       decisions: { ...approval.decisions, [approver]: decision },
@@ -162,6 +195,7 @@ function decidedEvent(decision: Decision): AuditEventInput {
       channel: decision.channel,
       seq: decision.seq,
       ...(decision.comment === undefined ? {} : { comment: decision.comment }),
+      ...(decision.response === undefined ? {} : { response: decision.response }),
     },
   };
 }
@@ -198,6 +232,25 @@ async function finishDecision(
   return result;
 }
 
+function checkAnswers(approval: Approval, input: DecideInput) {
+  return validateResponse(approval.form, input.decision, input.response, {
+    ignoreUnasked: input.responseFromPage === true,
+  });
+}
+
+/** Whether a retry's answers are the ones stored with the decision it repeats. */
+function sameResponse(approval: Approval, stored: Decision, input: DecideInput): boolean {
+  const answers = checkAnswers(approval, input);
+  if (!answers.ok) return false;
+  const [a, b] = [answers.response ?? {}, stored.response ?? {}];
+  // Compared key by key: a map read back from DynamoDB need not keep its keys' order.
+  return (
+    (answers.response === undefined) === (stored.response === undefined) &&
+    Object.keys(a).length === Object.keys(b).length &&
+    Object.entries(a).every(([name, value]) => Object.hasOwn(b, name) && b[name] === value)
+  );
+}
+
 async function refuse(
   deps: FlowDeps,
   approval: Approval,
@@ -213,7 +266,11 @@ async function refuse(
   const stored = reason === "already-decided" ? approval.decisions[approver] : undefined;
   if (stored !== undefined && input.idempotencyKey !== undefined) {
     if (stored.idempotencyKey === input.idempotencyKey) {
-      if (stored.decision === input.decision && stored.comment === capComment(input.comment)) {
+      if (
+        stored.decision === input.decision &&
+        stored.comment === capComment(input.comment) &&
+        sameResponse(approval, stored, input)
+      ) {
         log(deps, "info", "decision replayed", { approvalId: approval.id, approver });
         return { ok: true, approval: view, decision: stored, replayed: true };
       }

@@ -182,7 +182,7 @@ describe("the link pages", () => {
     const refused = await post(url, {
       nonce: nonce!,
       decision: "approve",
-      comment: "x".repeat(20_000),
+      comment: "x".repeat(40_000),
     });
     expect(refused.status).toBe(413);
     expect(refused.headers.get("content-security-policy")).toContain("default-src 'none'");

@@ -6,8 +6,10 @@ import {
   type ApprovalPage,
   type ApprovalView,
   type DecideByLinkResult,
+  type DecisionKind,
   decideByLink,
   type FlowDeps,
+  isRequester,
   viewApproval,
 } from "@signoff/core";
 import { Hono } from "hono";
@@ -21,6 +23,7 @@ import {
   renderProblemPage,
   renderRecordedPage,
 } from "./pages/approval-pages.ts";
+import { readFormValues } from "./pages/form-fields.ts";
 import type { Html } from "./pages/layout.ts";
 
 interface PageResponse {
@@ -52,12 +55,38 @@ function pageForView(page: ApprovalPage): PageResponse {
 
 const REOPEN = "Open the link from the email again to get a fresh page.";
 
-/** The largest decision form accepted: the comment's 1,000 characters in UTF-8, with room. */
-const MAX_FORM_BYTES = 16 * 1024;
+/**
+ * The largest decision form accepted: the comment's 1,000 characters and a response form's
+ * answers (at most 2,048 bytes once stored) in UTF-8, URL-encoded, with room.
+ */
+const MAX_FORM_BYTES = 32 * 1024;
 
-function pageForDecision(result: DecideByLinkResult): PageResponse {
+/** What was posted, to show again on a page that refuses the answers. */
+interface Posted {
+  decision: DecisionKind;
+  formNonce: string;
+  values: Record<string, string>;
+  comment?: string;
+}
+
+function pageForDecision(result: DecideByLinkResult, posted: Posted): PageResponse {
   if (result.ok) return { status: 200, body: renderRecordedPage(result.approval, result.decision) };
   switch (result.reason) {
+    case "invalid-response":
+      // The same page again, filled in as sent, naming what was wrong; nothing was recorded.
+      return {
+        status: 400,
+        body: renderConfirmPage({
+          approval: result.approval,
+          approver: result.approver,
+          action: posted.decision,
+          formNonce: posted.formNonce,
+          canApprove: !isRequester(result.approval.requestedBy, result.approver),
+          values: posted.values,
+          problems: result.problems,
+          ...(posted.comment !== undefined && { comment: posted.comment }),
+        }),
+      };
     case "invalid-link":
     case "not-found":
     case "not-an-approver":
@@ -119,13 +148,20 @@ export function createLinkRoutes(deps: FlowDeps): Hono {
         return c.html(renderProblemPage("Choose Approve or Reject on the page", REOPEN), 400);
       }
       const comment = formText(form, "comment")?.trim();
+      const values = readFormValues(form);
       const result = await decideByLink(deps, {
         linkToken: c.req.param("link"),
         formNonce,
         decision,
         ...(comment ? { comment } : {}),
+        response: values,
       });
-      const { status, body } = pageForDecision(result);
+      const { status, body } = pageForDecision(result, {
+        decision,
+        formNonce,
+        values,
+        ...(comment ? { comment } : {}),
+      });
       return c.html(body, status);
     },
   );

@@ -233,4 +233,51 @@ describe("parseApprovalRequest: reminders and escalation", () => {
       expect(refusal({ taskToken: TOKEN, ...(fields as object) }).message).toContain(message);
     }
   });
+
+  it("takes form as a known field, parsed with its defaults, not as context", () => {
+    const parsed = parseApprovalRequest(
+      {
+        token: TOKEN,
+        form: [
+          { name: "amount", type: "number", min: 0, max: 100, required: true },
+          { name: "reason", type: "text", for: ["reject"], required: true },
+        ],
+      },
+      defaults,
+    );
+    expect(parsed.context).toEqual({});
+    expect(parsed.form).toEqual([
+      {
+        name: "amount",
+        label: "amount",
+        type: "number",
+        min: 0,
+        max: 100,
+        integer: false,
+        required: true,
+        for: ["approve"],
+      },
+      {
+        name: "reason",
+        label: "reason",
+        type: "text",
+        maxLength: 200,
+        multiline: false,
+        required: true,
+        for: ["reject"],
+      },
+    ]);
+    expect(Object.hasOwn(parseApprovalRequest({ token: TOKEN }, defaults), "form")).toBe(false);
+  });
+
+  it("refuses a bad form as Approval.InvalidRequest naming the field inside it", () => {
+    const error = refusal({
+      token: TOKEN,
+      form: [{ name: "region", type: "select", options: ["eu", "eu"] }],
+    });
+    expect(error.name).toBe("Approval.InvalidRequest");
+    expect(error.field).toBe("form[0].options");
+    expect(error.message).toBe("form[0].options: must not list an option twice");
+    expect(refusal({ token: TOKEN, form: { fields: [] } }).field).toBe("form");
+  });
 });

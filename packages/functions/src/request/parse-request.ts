@@ -2,7 +2,12 @@
  * Turns a raw request-approval payload into the domain's input, or throws an error named
  * `Approval.InvalidRequest` (what a state machine Catches) whose message names the field.
  */
-import { DEFAULT_SUBJECT, type NewApprovalInput, type ReminderPlan } from "@signoff/core";
+import {
+  DEFAULT_SUBJECT,
+  type NewApprovalInput,
+  parseForm,
+  type ReminderPlan,
+} from "@signoff/core";
 import { prettifyError } from "zod/mini";
 import {
   KNOWN_FIELDS,
@@ -175,6 +180,10 @@ export function parseApprovalRequest(
 
   const reminders = fields.reminders ?? defaults.reminders;
 
+  // 6. The response form, by the same parser `buildApproval` checks it with.
+  const form = parseForm(fields.form);
+  if (!form.ok) throw new InvalidRequestError(form.field, form.message);
+
   return {
     taskToken: taskToken!,
     approvers,
@@ -190,6 +199,7 @@ export function parseApprovalRequest(
     ...(fields.escalation !== undefined && { escalation: fields.escalation }),
     ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
     ...(fields.tags !== undefined && { tags: fields.tags }),
+    ...(form.form.length > 0 && { form: form.form }),
     context,
   };
 }

@@ -143,6 +143,9 @@ export const RequestFields = z.strictObject({
       { error: 'must be {"afterSeconds": N, "to": [emails]}' },
     ),
   ),
+  // Fields for approvers to fill in: checked by core's `parseForm` (parse-request.ts), the one
+  // parser every channel's form is built from.
+  form: z.optional(z.unknown()),
 });
 
 export type RequestFields = z.infer<typeof RequestFields>;

@@ -137,13 +137,14 @@ export function createApiRoutes(
   });
 
   api.openapi(postDecisionRoute, async (c) => {
-    const { decision, comment } = c.req.valid("json");
+    const { decision, comment, response } = c.req.valid("json");
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const result = await decide(deps, {
       approvalId: c.req.valid("param").id,
       approver: c.get("caller").email,
       decision,
       ...(comment === undefined ? {} : { comment }),
+      ...(response === undefined ? {} : { response }),
       ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
       channel: "api",
     });

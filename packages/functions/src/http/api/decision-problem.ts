@@ -51,6 +51,16 @@ export function toDecisionProblem(refusal: Refusal): ApiProblemError {
         },
       );
     }
+    case "invalid-response":
+      // The same shape as a body that fails the schema: one issue per problem, by its path.
+      return new ApiProblemError("invalid-request", "The response does not fit the form.", {
+        extra: {
+          issues: refusal.problems.map((problem) => ({
+            path: problem.field === "response" ? "response" : `response.${problem.field}`,
+            message: problem.message,
+          })),
+        },
+      });
     case "idempotency-key-reused":
       return new ApiProblemError(
         "idempotency-key-reused",

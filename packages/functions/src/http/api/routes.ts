@@ -86,6 +86,9 @@ export const postDecisionRoute = createRoute({
       },
     },
     ...authProblems,
+    400: problem(
+      "The body does not match the schema, or `response` does not fit the approval's form (one issue per field, path `response.<name>`); nothing was recorded.",
+    ),
     403: problem("Not an approver of this request, or approving one's own request."),
     409: problem("Already decided by this approver, expired, or no longer pending."),
     422: problem("The Idempotency-Key was used for a different decision or comment."),

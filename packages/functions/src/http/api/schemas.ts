@@ -12,10 +12,23 @@ export const ApprovalIdParams = z.object({
     .openapi({ param: { name: "id", in: "path" }, example: "k5q3v7b2mfz4xw6n8d2cj3h7ta" }),
 });
 
+/** One answer to a form field: text or a select's option, a number, or a checkbox. */
+const ResponseValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+/** An approver's answers by field name (see `FormField`). */
+export const FormResponseSchema = z
+  .record(z.string(), ResponseValueSchema)
+  .openapi("FormResponse", {
+    description:
+      "Answers to the approval's `form`, by field name: text and select fields as strings, numbers as numbers, booleans as true/false (an absent boolean is false).",
+    example: { amount: 2500, region: "eu" },
+  });
+
 export const DecisionBodySchema = z
   .object({
     decision: z.enum(["approve", "reject"]),
     comment: z.string().max(MAX_COMMENT_LENGTH).optional(),
+    response: FormResponseSchema.optional(),
   })
   .strict()
   .openapi("DecisionRequest");
@@ -28,12 +41,47 @@ export const DecisionSchema = z
     at: z.string(),
     channel: z.enum(["link", "api", "inbox", "timeout"]),
     idempotencyKey: z.string().optional(),
+    response: FormResponseSchema.optional(),
     seq: z.number().int().min(1).optional().openapi({
       description:
         "1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in.",
     }),
   })
   .openapi("Decision");
+
+const FieldBase = {
+  name: z.string(),
+  label: z.string(),
+  description: z.string().optional(),
+  required: z.boolean().openapi({
+    description: "A value must be given; for a boolean, the box must be checked.",
+  }),
+  for: z.array(z.enum(["approve", "reject"])).openapi({
+    description: "The decisions the field is asked with.",
+  }),
+};
+
+/** A form field as stored (defaults filled in); see the README's "Response forms". */
+export const FormFieldSchema = z
+  .discriminatedUnion("type", [
+    z.object({
+      ...FieldBase,
+      type: z.literal("text"),
+      minLength: z.number().int().optional(),
+      maxLength: z.number().int(),
+      multiline: z.boolean(),
+    }),
+    z.object({
+      ...FieldBase,
+      type: z.literal("number"),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      integer: z.boolean(),
+    }),
+    z.object({ ...FieldBase, type: z.literal("select"), options: z.array(z.string()) }),
+    z.object({ ...FieldBase, type: z.literal("boolean") }),
+  ])
+  .openapi("FormField");
 
 const StatusSchema = z.enum(["PENDING", "APPROVED", "REJECTED", "EXPIRED", "CANCELLED"]);
 
@@ -135,6 +183,9 @@ export const ApprovalSchema = z
     rejectAs: z.enum(["failure", "output"]),
     executionArn: z.string().optional(),
     tags: z.array(z.string()).optional(),
+    form: z.array(FormFieldSchema).optional().openapi({
+      description: "The fields approvers answer with their decision; absent when none.",
+    }),
     createdAt: z.string(),
     deadline: z.string(),
     decisions: z.record(z.string(), DecisionSchema),

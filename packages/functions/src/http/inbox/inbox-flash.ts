@@ -19,6 +19,7 @@ export const FlashCode = {
   selfApproval: "self-approval",
   notYours: "not-yours",
   formExpired: "form-expired",
+  invalidResponse: "invalid-response",
   invalidForm: "invalid-form",
   signedOut: "signed-out",
 } as const;
@@ -48,6 +49,9 @@ export function flashForDecision(result: DecideResult, decision: DecisionKind): 
       return FlashCode.expired;
     case "self-approval":
       return FlashCode.selfApproval;
+    // The routes show refused answers on the page itself; the code only says that they were.
+    case "invalid-response":
+      return FlashCode.invalidResponse;
   }
 }
 
@@ -107,6 +111,11 @@ export function describeFlash(
       return {
         tone: "problem",
         text: "That form was not valid; nothing was changed. Try again below.",
+      };
+    case FlashCode.invalidResponse:
+      return {
+        tone: "problem",
+        text: `Your answers for ${subject} were not accepted; nothing was changed. Try again below.`,
       };
     case FlashCode.signedOut:
       return { tone: "ok", text: "You are signed out." };

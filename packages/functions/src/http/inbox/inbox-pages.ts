@@ -3,16 +3,19 @@
  * decision form, and the sign-in page. Every value from a request or a person is escaped by
  * `html`; the forms carry a nonce and never anything about the task token.
  */
-import { type ApprovalView, isRequester } from "@signoff/core";
+import { type ApprovalView, fieldsFor, isRequester, type ResponseProblem } from "@signoff/core";
 import { html } from "hono/html";
 import { formatTime } from "../pages/approval-pages.ts";
 import { renderFields } from "../pages/details.ts";
+import { renderFormFields, renderProblemSummary } from "../pages/form-fields.ts";
 import { type Html, renderLayout } from "../pages/layout.ts";
 
 /** One approval on the page, with its form's nonce. */
 export interface InboxItem {
   approval: ApprovalView;
   formNonce: string;
+  /** After refused answers for this approval: what was sent, and what was wrong. */
+  refused?: { values: Record<string, string>; problems: readonly ResponseProblem[] };
 }
 
 export interface InboxPageInput {
@@ -26,20 +29,25 @@ function renderFlash(flash: InboxPageInput["flash"]): Html {
   return html`<p class="flash${flash.tone === "problem" ? " problem" : ""}" role="status">${flash.text}</p>`;
 }
 
-function renderItem({ approval, formNonce }: InboxItem, email: string): Html {
+function renderItem({ approval, formNonce, refused }: InboxItem, email: string): Html {
   const required = approval.policy.required;
   const own = approval.decisions[email];
   const approved = Object.values(approval.decisions).filter((d) => d.decision === "approve").length;
   const canApprove = !isRequester(approval.requestedBy, email);
   const form = own
     ? html`<p class="note">You ${own.decision === "approve" ? "approved" : "rejected"} this on ${formatTime(own.at)}; it is waiting for others.</p>`
-    : html`<form method="post" action="/inbox/approvals/${approval.id}/decision">
+    : html`${refused ? renderProblemSummary(approval.form, refused.problems) : ""}<form method="post" action="/inbox/approvals/${approval.id}/decision">
 <input type="hidden" name="nonce" value="${formNonce}">
+${renderFormFields({
+  form: canApprove ? approval.form : fieldsFor(approval.form, "reject"),
+  idPrefix: `field-${approval.id}`,
+  ...(refused && { values: refused.values, problems: refused.problems }),
+})}
 <label for="comment-${approval.id}">Comment (optional)</label>
 <textarea id="comment-${approval.id}" name="comment" maxlength="1000"></textarea>
 <div class="actions">
 ${canApprove ? html`<button type="submit" name="decision" value="approve" class="approve">Approve</button>` : html``}
-<button type="submit" name="decision" value="reject" class="reject">Reject</button>
+<button type="submit" name="decision" value="reject" class="reject"${approval.form ? html` formnovalidate` : ""}>Reject</button>
 </div>
 ${canApprove ? html`` : html`<p class="note">You requested this, so you may reject it but not approve it.</p>`}
 </form>`;

@@ -173,7 +173,7 @@ describe("signing in to the inbox", () => {
   });
 
   it("refuses a form far bigger than a token or a decision with 413", async () => {
-    const response = await postForm("/inbox/session", { token: "x".repeat(20_000) });
+    const response = await postForm("/inbox/session", { token: "x".repeat(40_000) });
     expect(response.status).toBe(413);
     expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
   });

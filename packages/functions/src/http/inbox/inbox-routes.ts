@@ -10,6 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ApiAuthConfig } from "../../config.ts";
 import { type CallerVerifier, createCallerVerifier } from "../api/bearer-auth.ts";
 import { renderProblemPage } from "../pages/approval-pages.ts";
+import { readFormValues } from "../pages/form-fields.ts";
 import {
   describeFlash,
   FlashCode,
@@ -18,7 +19,12 @@ import {
   parseFlashCode,
 } from "./inbox-flash.ts";
 import { signInboxNonce, verifyInboxNonce } from "./inbox-form-nonce.ts";
-import { renderInboxPage, renderInboxUnavailablePage, renderSignInPage } from "./inbox-pages.ts";
+import {
+  type InboxItem,
+  renderInboxPage,
+  renderInboxUnavailablePage,
+  renderSignInPage,
+} from "./inbox-pages.ts";
 import {
   endSession,
   type InboxSession,
@@ -29,7 +35,7 @@ import {
 } from "./inbox-session.ts";
 
 /** The largest inbox form accepted: a pasted token, or a decision with its comment. */
-const MAX_INBOX_FORM_BYTES = 16 * 1024;
+const MAX_INBOX_FORM_BYTES = 32 * 1024;
 
 /** The most approvals one page lists; the rest show once these are decided. */
 export const INBOX_PAGE_SIZE = 50;
@@ -55,6 +61,21 @@ async function flashApproval(
   if (id === undefined || !/^[a-z2-7]{26}$/.test(id)) return undefined;
   const approval = await deps.store.get(id);
   return approval?.approvers.includes(session.caller.email) ? toApprovalView(approval) : undefined;
+}
+
+/** The approvals waiting on the session's approver, each with a form bound to this session. */
+async function listItems(deps: FlowDeps, session: InboxSession): Promise<InboxItem[]> {
+  const page = await deps.store.listApprovals({
+    approver: session.caller.email,
+    status: "PENDING",
+    limit: INBOX_PAGE_SIZE,
+  });
+  return Promise.all(
+    page.approvals.map(async (approval) => ({
+      approval: toApprovalView(approval),
+      formNonce: await signInboxNonce(deps, session, approval),
+    })),
+  );
 }
 
 /** The inbox routes, mounted at `/inbox`. Without `auth` they only say the inbox is not set up. */
@@ -98,17 +119,7 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
     const { session } = lookup;
 
     // 2. The approvals waiting on them, each with a form bound to this session.
-    const page = await deps.store.listApprovals({
-      approver: session.caller.email,
-      status: "PENDING",
-      limit: INBOX_PAGE_SIZE,
-    });
-    const items = await Promise.all(
-      page.approvals.map(async (approval) => ({
-        approval: toApprovalView(approval),
-        formNonce: await signInboxNonce(deps, session, approval),
-      })),
-    );
+    const items = await listItems(deps, session);
 
     // 3. What the last action did, if the redirect said.
     const flash =
@@ -184,13 +195,27 @@ export function createInboxRoutes(deps: FlowDeps, auth: ApiAuthConfig | undefine
 
     // 3. The same flow as links and the API.
     const comment = formText(form, "comment")?.trim();
+    const values = readFormValues(form);
     const result = await decide(deps, {
       approvalId,
       approver: session.caller.email,
       decision,
       channel: "inbox",
       ...(comment ? { comment } : {}),
+      response: values,
+      responseFromPage: true,
     });
+    if (!result.ok && result.reason === "invalid-response") {
+      // 4. Refused answers: the list again, this approval's form filled in as sent and naming
+      // what was wrong (a redirect could carry neither); nothing was recorded.
+      const items = (await listItems(deps, session)).map((item) =>
+        item.approval.id === approvalId
+          ? { ...item, refused: { values, problems: result.problems } }
+          : item,
+      );
+      const flash = describeFlash(FlashCode.invalidResponse, result.approval);
+      return c.html(renderInboxPage({ email: session.caller.email, items, flash }), 400);
+    }
     return redirectWithFlash(c, flashForDecision(result, decision), approvalId);
   });
 

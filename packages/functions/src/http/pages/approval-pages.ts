@@ -8,11 +8,15 @@ import {
   type Decision,
   type DecisionKind,
   evaluatePolicy,
+  fieldsFor,
   listDecisionsInOrder,
   type OnTimeout,
+  type ResponseForm,
+  type ResponseProblem,
 } from "@signoff/core";
 import { html } from "hono/html";
 import { renderFields } from "./details.ts";
+import { describeResponse, renderFormFields, renderProblemSummary } from "./form-fields.ts";
 import { type Html, renderLayout } from "./layout.ts";
 
 const ON_TIMEOUT_TEXT: Record<OnTimeout, string> = {
@@ -36,13 +40,14 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-function renderDecisions(decisions: Decision[]): Html {
+function renderDecisions(decisions: Decision[], form?: ResponseForm): Html {
   if (decisions.length === 0) return html`<p class="note">No decisions yet.</p>`;
+  const answers = decisions.some((d) => d.response !== undefined);
   return html`<table>
-<thead><tr><th>Who</th><th>Decision</th><th>When</th><th>Comment</th></tr></thead>
+<thead><tr><th>Who</th><th>Decision</th><th>When</th><th>Comment</th>${answers ? html`<th>Answers</th>` : ""}</tr></thead>
 <tbody>${decisions.map(
     (d) =>
-      html`<tr><td>${d.approver}</td><td>${DECISION_TEXT[d.decision]}</td><td>${formatTime(d.at)}</td><td>${d.comment ?? ""}</td></tr>`,
+      html`<tr><td>${d.approver}</td><td>${DECISION_TEXT[d.decision]}</td><td>${formatTime(d.at)}</td><td>${d.comment ?? ""}</td>${answers ? html`<td>${describeResponse(form, d.response)}</td>` : ""}</tr>`,
   )}</tbody></table>`;
 }
 
@@ -65,6 +70,10 @@ export interface ConfirmPageInput {
   formNonce: string;
   /** False for the requester, who may reject their own request but not approve it. */
   canApprove: boolean;
+  /** After refused answers: what was sent (to fill the inputs in again), and what was wrong. */
+  values?: Record<string, string>;
+  problems?: readonly ResponseProblem[];
+  comment?: string;
 }
 
 /** The confirmation page a GET shows. It decides nothing: only its form's POST does. */
@@ -74,6 +83,9 @@ export function renderConfirmPage({
   action,
   formNonce,
   canApprove,
+  values,
+  problems,
+  comment,
 }: ConfirmPageInput): Html {
   const preferred = (kind: DecisionKind) => (kind === action ? " preferred" : "");
   return renderLayout(
@@ -83,14 +95,16 @@ ${renderSummary(approval)}
 ${renderFields(approval.details)}
 ${renderFields(approval.context)}
 <h2>Decisions so far</h2>
-${renderDecisions(listDecisionsInOrder(approval))}
+${renderDecisions(listDecisionsInOrder(approval), approval.form)}
+${problems && problems.length > 0 ? renderProblemSummary(approval.form, problems) : ""}
 <form method="post">
 <input type="hidden" name="nonce" value="${formNonce}">
+${renderFormFields({ form: canApprove ? approval.form : fieldsFor(approval.form, "reject"), idPrefix: "field", ...(values && { values }), ...(problems && { problems }) })}
 <label for="comment">Comment (optional)</label>
-<textarea id="comment" name="comment" maxlength="1000"></textarea>
+<textarea id="comment" name="comment" maxlength="1000">${comment ?? ""}</textarea>
 <div class="actions">
 ${canApprove ? html`<button type="submit" name="decision" value="approve" class="approve${preferred("approve")}">Approve</button>` : html``}
-<button type="submit" name="decision" value="reject" class="reject${preferred("reject")}">Reject</button>
+<button type="submit" name="decision" value="reject" class="reject${preferred("reject")}"${approval.form ? html` formnovalidate` : ""}>Reject</button>
 </div>
 </form>
 ${canApprove ? html`` : html`<p class="note">You requested this, so you may reject it but not approve it.</p>`}
@@ -104,7 +118,7 @@ export function renderRecordedPage(approval: ApprovalView, decision: Decision): 
     "Decision recorded",
     html`<h1>${DECISION_TEXT[decision.decision]}: your decision is recorded</h1>
 <p>Thank you, ${decision.approver}. The request <strong>${approval.subject}</strong> is now ${STATUS_TEXT[approval.status]}.</p>
-${renderDecisions(listDecisionsInOrder(approval))}`,
+${renderDecisions(listDecisionsInOrder(approval), approval.form)}`,
   );
 }
 
@@ -121,7 +135,7 @@ export function renderAlreadyDecidedPage(approval: ApprovalView, approver: strin
     "Already decided",
     html`<h1>${headline}</h1>
 <p><strong>${approval.subject}</strong></p>
-${renderDecisions(listDecisionsInOrder(approval))}
+${renderDecisions(listDecisionsInOrder(approval), approval.form)}
 <p class="note">Your decision was not recorded: the outcome was settled before it arrived. Nothing was changed.</p>`,
   );
 }

@@ -28,6 +28,10 @@ article{border-top:1px solid #e3e6eb;margin-top:1.5rem;padding-top:1rem}
 h2{font-size:1.15rem;margin:0 0 .75rem}
 .bar{display:flex;justify-content:space-between;align-items:center;gap:1rem}
 .plain{background:none;border:0;padding:0;color:#1d4ed8;font-weight:400;text-decoration:underline}
+fieldset{border:1px solid #e3e6eb;border-radius:6px;margin:0 0 1rem;padding:.5rem 1rem}
+.field{margin:.5rem 0}.field label{display:block;font-weight:600}
+input[type=text],input[type=number],select{font:inherit;padding:.35rem .5rem;width:100%;box-sizing:border-box}
+.problem-text{color:#b3261e;margin:.25rem 0}
 `.trim();
 
 /** The CSP source expression that allows exactly the stylesheet above. */
