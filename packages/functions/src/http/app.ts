@@ -6,6 +6,7 @@
 import type { FlowDeps } from "@signoff/core";
 import { Hono } from "hono";
 import type { ApiAuthConfig } from "../config.ts";
+import { createSlackRoutes, type SlackInteractions } from "../slack/slack-routes.ts";
 import { createApiRoutes } from "./api/index.ts";
 import { ApiProblemError, problemResponse } from "./api/problem.ts";
 import { createInboxRoutes } from "./inbox/index.ts";
@@ -19,6 +20,8 @@ export interface AppOptions {
    * API answers 503 and the inbox says it is not set up.
    */
   apiAuth?: ApiAuthConfig;
+  /** Slack's interactivity (`POST /slack/interactions`); without it every request there is 401. */
+  slack?: SlackInteractions;
 }
 
 /** Builds the app around the flows' dependencies. */
@@ -33,6 +36,9 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   app.use("/inbox", pageSecurityHeaders);
   app.use("/inbox/*", pageSecurityHeaders);
   app.route("/inbox", createInboxRoutes(deps, options.apiAuth));
+
+  // Slack's clicks: signature-verified, no cookies, no pages.
+  app.route("/slack", createSlackRoutes(deps, options.slack));
 
   // The API's routes carry their full `/v1/...` paths, so the OpenAPI document shows them.
   app.route("/", createApiRoutes(deps, options.apiAuth));

@@ -30,6 +30,8 @@ export interface RequestDefaults {
   timeoutSeconds: number;
   /** Reminders for requests that do not say (`SIGNOFF_DEFAULT_REMINDERS`). */
   reminders?: ReminderPlan;
+  /** True when the deployment has Slack (a bot token and a signing secret); else `slack` is refused. */
+  slack?: boolean;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -174,6 +176,12 @@ export function parseApprovalRequest(
   }
 
   const reminders = fields.reminders ?? defaults.reminders;
+  if (fields.slack !== undefined && defaults.slack !== true) {
+    throw new InvalidRequestError(
+      "slack",
+      "Slack is not configured for this deployment (no bot token and signing secret)",
+    );
+  }
 
   return {
     taskToken: taskToken!,
@@ -190,6 +198,7 @@ export function parseApprovalRequest(
     ...(fields.escalation !== undefined && { escalation: fields.escalation }),
     ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
     ...(fields.tags !== undefined && { tags: fields.tags }),
+    ...(fields.slack !== undefined && { slack: fields.slack }),
     context,
   };
 }
