@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, readSlackConfig } from "../config.ts";
-import { InvalidRequestError, parseApprovalRequest } from "./parse-request.ts";
+import {
+  InvalidRequestError,
+  parseApprovalRequest,
+  type RequestDefaults,
+} from "./parse-request.ts";
 
 const TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAd+secret-token";
 const withSlack = { approvers: ["ops@example.com"], timeoutSeconds: 3600, slack: true };
 const withoutSlack = { approvers: ["ops@example.com"], timeoutSeconds: 3600 };
 
-function refusal(payload: unknown, defaults = withSlack): InvalidRequestError {
+function refusal(payload: unknown, defaults: RequestDefaults = withSlack): InvalidRequestError {
   try {
     parseApprovalRequest(payload, defaults);
   } catch (error) {

@@ -36,7 +36,7 @@ function approval(overrides: Partial<ApprovalView> = {}): ApprovalView {
 /** Every mrkdwn text in a message: section texts, context elements, the notification text. */
 function mrkdwnTexts(message: ReturnType<typeof renderApprovalMessage>): string[] {
   const texts = [message.text];
-  for (const block of message.blocks as Array<Record<string, unknown>>) {
+  for (const block of message.blocks as unknown as Array<Record<string, unknown>>) {
     const text = block.text as { type: string; text: string } | undefined;
     if (text?.type === "mrkdwn") texts.push(text.text);
     for (const element of (block.elements as Array<Record<string, unknown>>) ?? []) {
