@@ -168,7 +168,28 @@ describe("pressing a button on the page", () => {
     expect((await press(fields, { origin: "http://evil.example" })).status).toBe(403);
     expect((await press(fields, {})).status).toBe(403);
     expect((await press(fields, { "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await press(fields, { origin: "null" })).status).toBe(403);
+    expect((await press(fields, { origin: "null", "sec-fetch-site": "same-site" })).status).toBe(
+      403,
+    );
+    // An Origin naming another site wins over a Sec-Fetch-Site claiming this one.
+    const mixed = { origin: "http://evil.example", "sec-fetch-site": "same-origin" };
+    expect((await press(fields, mixed)).status).toBe(403);
     expect(receiver.received).toEqual([]);
+  });
+
+  it("accepts Chromium's own form post, which says Origin: null and Sec-Fetch-Site: same-origin", async () => {
+    const ts = await postApproval();
+    const fields = {
+      channel: "C0APPROVALS",
+      ts,
+      block_id: "decide",
+      action_id: "approve",
+      as: "U0ALICE000",
+    };
+    const response = await press(fields, { origin: "null", "sec-fetch-site": "same-origin" });
+    expect(response.status).toBe(303);
+    expect(receiver.received).toHaveLength(1);
   });
 
   it("answers 404 for a button that is not on the message", async () => {

@@ -38,9 +38,11 @@ export function readSlackText(value: string, users: readonly SlackUser[]): strin
     .replaceAll("&amp;", "&");
 }
 
+/** A text object's characters: plain_text as given, mrkdwn as readSlackText reads it. */
 function textOf(value: unknown, users: readonly SlackUser[]): string {
-  const object = value as { text?: unknown } | undefined;
-  return typeof object?.text === "string" ? readSlackText(object.text, users) : "";
+  const object = value as { type?: unknown; text?: unknown } | undefined;
+  if (typeof object?.text !== "string") return "";
+  return object.type === "plain_text" ? object.text : readSlackText(object.text, users);
 }
 
 /** The blocks of one message; `target` undefined renders buttons disabled (e.g. in a modal). */

@@ -6,10 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
+import { readApiRequest } from "./api-request.ts";
 import { contractFor } from "./contract.ts";
+import { closePlain, isSameOrigin, LOOPBACK, listenPlain, secureHeaders } from "./http-helpers.ts";
 import {
   buildBlockActionsPayload,
   type Delivery,
@@ -18,13 +19,7 @@ import {
   listButtons,
 } from "./interactions.ts";
 import { IMPLEMENTED_METHODS, type SlackMethod } from "./methods.ts";
-import {
-  listConversations,
-  PAGE_STYLE_HASH_SOURCE,
-  renderConfirmPage,
-  renderPage,
-  renderProblemPage,
-} from "./page.ts";
+import { listConversations, renderConfirmPage, renderPage, renderProblemPage } from "./page.ts";
 import {
   clearStore,
   createStore,
@@ -53,8 +48,6 @@ export const SlackEnvVariable = {
   botToken: "SIGNOFF_SLACK_BOT_TOKEN",
   signingSecret: "SIGNOFF_SLACK_SIGNING_SECRET",
 } as const;
-
-const LOOPBACK = "127.0.0.1";
 
 export interface SlackStandInOptions {
   /** 0 (default) = any free port. */
@@ -378,85 +371,4 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     },
     close: () => (options.close ?? closePlain)(server),
   };
-}
-
-type ApiRequest =
-  | { token: string | undefined; args: SlackArgs }
-  | { token: string | undefined; args: SlackArgs; error: string };
-
-/**
- * A Web API request's token and arguments, read as Slack reads them: query parameters, plus a
- * form-encoded or JSON body; the token from `Authorization: Bearer`, or (not with JSON) a
- * `token` argument.
- */
-async function readApiRequest(c: Context): Promise<ApiRequest> {
-  const args: SlackArgs = { ...c.req.query() };
-  const type = c.req.header("content-type") ?? "";
-  const isJson = type.includes("application/json");
-  let error: string | undefined;
-  if (c.req.method === "POST") {
-    if (isJson) {
-      const raw = await c.req.text();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        error = "invalid_json";
-      }
-      if (error === undefined) {
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-          Object.assign(args, parsed);
-        else error = "json_not_object";
-      }
-    } else if (
-      type.includes("application/x-www-form-urlencoded") ||
-      type.includes("multipart/form-data")
-    ) {
-      const form = await c.req.parseBody();
-      for (const [name, value] of Object.entries(form)) {
-        if (typeof value === "string") args[name] = value;
-      }
-    }
-  }
-  const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-  const argToken = !isJson && typeof args.token === "string" ? args.token : undefined;
-  delete args.token;
-  const token = bearer ?? argToken;
-  return error === undefined ? { token, args } : { token, args, error };
-}
-
-function secureHeaders(c: Context): void {
-  c.header(
-    "Content-Security-Policy",
-    `default-src 'none'; style-src ${PAGE_STYLE_HASH_SOURCE}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
-  );
-  c.header("Cache-Control", "no-store");
-  c.header("Referrer-Policy", "no-referrer");
-  c.header("X-Content-Type-Options", "nosniff");
-  c.header("X-Frame-Options", "DENY");
-}
-
-/** A POST from this origin's own page: its Origin, or failing that Sec-Fetch-Site, says so. */
-function isSameOrigin(c: Context, url: string): boolean {
-  const origin = c.req.header("origin");
-  const allowed = [url, url.replace(LOOPBACK, "localhost")];
-  if (origin !== undefined) return allowed.includes(origin);
-  return c.req.header("sec-fetch-site") === "same-origin";
-}
-
-function listenPlain(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, LOOPBACK, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closePlain(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.closeAllConnections();
-    server.close((error) => (error ? reject(error) : resolve()));
-  });
 }
