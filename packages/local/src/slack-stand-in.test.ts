@@ -101,9 +101,16 @@ describe("the local stack with the Slack stand-in", () => {
     const approve = message.blocks
       .flatMap((block) => (Array.isArray(block.elements) ? block.elements : []))
       .find((element) => (element as { style?: string }).style === "primary") as
-      | { action_id: string }
+      | { action_id: string; value: string }
       | undefined;
     expect(approve).toBeDefined();
+    // request-approval records where it posted once its posts are done; a press before that
+    // would settle an approval that does not know its message yet (see the report to the lead).
+    const { approvalId } = JSON.parse(approve!.value) as { approvalId: string };
+    await eventually(async () => {
+      const approval = await signoff.runtime().deps.store.get(approvalId);
+      return (approval?.slackMessages?.length ?? 0) > 0 ? true : undefined;
+    });
 
     const delivery = await standIn.pressButton({
       user: "alice@example.com",
@@ -153,10 +160,10 @@ describe("the Slack stand-in's port", () => {
 });
 
 /** Polls `read` until it returns something, for up to 15 s. */
-async function eventually<T>(read: () => T | undefined): Promise<T> {
+async function eventually<T>(read: () => T | undefined | Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -83,6 +83,20 @@ describe("chat.postMessage and chat.update", () => {
     expectNoViolations();
   });
 
+  it("takes a channel's name, with or without #, and answers with its ID", async () => {
+    for (const channel of ["#approvals", "approvals"]) {
+      const { body } = await callApi(slack, "chat.postMessage", { channel, text: "named" });
+      expect(body).toMatchObject({ ok: true, channel: "C0APPROVALS" });
+    }
+    expect(slack.messages("C0APPROVALS")).toHaveLength(2);
+    // Only chat.postMessage does: chat.update wants the ID.
+    const ts = slack.messages("C0APPROVALS")[0]!.ts;
+    expect(
+      (await callApi(slack, "chat.update", { channel: "#approvals", ts, text: "x" })).body.error,
+    ).toBe("channel_not_found");
+    expectNoViolations();
+  });
+
   it("refuses unknown channels, empty messages and malformed blocks, storing nothing", async () => {
     const refusals = await Promise.all([
       callApi(slack, "chat.postMessage", { channel: "C0NOTHERE00", text: "x" }),
@@ -146,7 +160,21 @@ describe("chat.postMessage and chat.update", () => {
       text: "b",
     });
     expect(elsewhere.body.error).toBe("message_not_found");
-    expect(slack.messages()).toEqual(before);
+    // A DM's message is updated by the DM's ID, not by the user's, as Slack documents.
+    const dm = await callApi(slack, "chat.postMessage", { channel: "U0ALICE000", text: "dm" });
+    const byUser = await callApi(slack, "chat.update", {
+      channel: "U0ALICE000",
+      ts: dm.body.ts as string,
+      text: "b",
+    });
+    expect(byUser.body.error).toBe("channel_not_found");
+    const byDm = await callApi(slack, "chat.update", {
+      channel: dm.body.channel as string,
+      ts: dm.body.ts as string,
+      text: "b",
+    });
+    expect(byDm.body.ok).toBe(true);
+    expect(slack.messages().filter((m) => m.channel === "C0APPROVALS")).toEqual(before);
     expectNoViolations();
   });
 

@@ -58,7 +58,11 @@ const METHODS: Record<SlackMethod, (args: SlackArgs, context: WebApiContext) => 
   }),
 
   "chat.postMessage": (args, context) => {
-    const conversation = resolveConversation(context, text(args.channel));
+    // chat.postMessage alone also takes a channel's name, with or without the #.
+    const named = context.channels.find(
+      (c) => `#${c.name}` === text(args.channel) || c.name === text(args.channel),
+    );
+    const conversation = resolveConversation(context, named?.id ?? text(args.channel));
     if (!conversation) return fail("channel_not_found");
     const content = readContent(args);
     if ("error" in content) return fail(content.error);
@@ -83,7 +87,11 @@ const METHODS: Record<SlackMethod, (args: SlackArgs, context: WebApiContext) => 
   },
 
   "chat.update": (args, context) => {
-    const conversation = resolveConversation(context, text(args.channel));
+    // Slack's docs: a DM's message is updated by the DM's ID (D…), never by the user's ID.
+    const channel = text(args.channel);
+    const conversation = channel?.startsWith("U")
+      ? undefined
+      : resolveConversation(context, channel);
     if (!conversation) return fail("channel_not_found");
     const ts = text(args.ts);
     const message = context.store.messages.find(
