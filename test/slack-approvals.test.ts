@@ -292,4 +292,63 @@ describe("approving in Slack", () => {
     expect(signed.status).toBe(200);
     expect((await signoff.waitForExecution(executionArn)).status).toBe("SUCCEEDED");
   });
+
+  it("threads a reminder under the message, and shows a deadline's outcome and a cancellation", async () => {
+    const slack = signoff.slack();
+    const machine = await signoff.createStateMachine(
+      `slack-deadline-${randomUUID().slice(0, 8)}`,
+      approvalWorkflow({ fields: ["slack", "onTimeout", "reminders"], catchErrors: false }),
+    );
+
+    // 1. Four seconds to decide, a reminder halfway, and the deadline rejects.
+    const late = await signoff.startExecution(machine, {
+      approvers: [ALICE, BOB],
+      subject: subjectOf("Nobody answers"),
+      timeoutSeconds: 4,
+      onTimeout: "reject",
+      reminders: { at: [0.5] },
+      slack: { channel: CHANNEL },
+    });
+    const lateId = (
+      await pollUntil("the request", async () =>
+        signoff.requests.find((r) => r.payload.executionArn === late && r.result),
+      )
+    ).result!.approvalId;
+    const message = await messageFor(CHANNEL, lateId);
+    const reminder = await pollUntil("a threaded reminder", async () =>
+      slack.messages(CHANNEL).find((m) => m.threadTs === message.ts),
+    );
+    expect(reminder.text).toContain("Reminder: still waiting for a decision from");
+    expect(reminder.text).toContain(ALICE);
+    expect(await signoff.waitForExecution(late, 20_000)).toMatchObject({
+      status: "FAILED",
+      error: "Approval.Rejected",
+    });
+    const expired = await pollUntil("the message updated by the deadline", async () =>
+      slack.messages(CHANNEL).find((m) => m.ts === message.ts && !hasButtons(m)),
+    );
+    expect(textOf(expired)).toContain("*Rejected* at");
+
+    // 2. An execution stopped while waiting: its message says it is no longer needed.
+    const stopped = await signoff.startExecution(machine, {
+      approvers: [ALICE],
+      subject: subjectOf("Stopped midway"),
+      timeoutSeconds: 600,
+      onTimeout: "fail",
+      reminders: { at: [] },
+      slack: { channel: CHANNEL },
+    });
+    const stoppedId = (
+      await pollUntil("the request", async () =>
+        signoff.requests.find((r) => r.payload.executionArn === stopped && r.result),
+      )
+    ).result!.approvalId;
+    const waiting = await messageFor(CHANNEL, stoppedId);
+    await signoff.stopExecution(stopped);
+    const cancelled = await pollUntil("the message updated by the cancellation", async () =>
+      slack.messages(CHANNEL).find((m) => m.ts === waiting.ts && !hasButtons(m)),
+    );
+    expect(textOf(cancelled)).toContain("Cancelled: no longer needed");
+    expect(slack.contractViolations()).toEqual([]);
+  });
 });
