@@ -23,7 +23,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "local",
-          include: ["packages/local/src/**/*.test.ts", "packages/dev-issuer/src/**/*.test.ts"],
+          include: [
+            "packages/local/src/**/*.test.ts",
+            "packages/dev-issuer/src/**/*.test.ts",
+            "packages/slack-local/src/**/*.test.ts",
+          ],
         },
       },
       {

@@ -13,7 +13,7 @@ import { TableSchema } from "../packages/core/src/table-schema.ts";
 import { api } from "./api.ts";
 import { configurationSet, configurationSetArn, identityArn, sender } from "./email.ts";
 import { deadLetters, dueShards } from "./queues.ts";
-import { linkKeys, tokenKeys } from "./secrets.ts";
+import { linkKeys, slackBotToken, slackSigningSecret, tokenKeys } from "./secrets.ts";
 import { API_SETTINGS, FUNCTION_SETTINGS, pickSettings } from "./stage-settings.ts";
 import { table } from "./table.ts";
 
@@ -70,13 +70,19 @@ const LAMBDA_TRUST_POLICY = JSON.stringify({
 
 const account = aws.getCallerIdentityOutput().accountId;
 
-/** Which keyrings each function's code reads; cancel and ses-events decrypt and sign nothing. */
+/** The optional Slack secrets: every function that may post to or update Slack reads them. */
+const SLACK = [slackBotToken, slackSigningSecret];
+
+/**
+ * Which secrets each function's code reads: the keyrings (cancel and ses-events decrypt and sign
+ * nothing) and Slack's (ses-events never touches Slack).
+ */
 const KEYRINGS: Record<string, sst.Secret[]> = {
-  "request-approval": [linkKeys, tokenKeys],
-  api: [linkKeys, tokenKeys],
-  sweeper: [linkKeys, tokenKeys],
-  "sweep-shard": [linkKeys, tokenKeys],
-  cancel: [],
+  "request-approval": [linkKeys, tokenKeys, ...SLACK],
+  api: [linkKeys, tokenKeys, ...SLACK],
+  sweeper: [linkKeys, tokenKeys, ...SLACK],
+  "sweep-shard": [linkKeys, tokenKeys, ...SLACK],
+  cancel: [...SLACK],
   "ses-events": [],
 };
 

@@ -8,3 +8,11 @@
 
 export const linkKeys = new sst.Secret("LinkKeys");
 export const tokenKeys = new sst.Secret("TokenKeys");
+
+// Optional: Slack. With both set, requests may ask for Slack (`"slack": {...}`) and the API serves
+// Slack's Interactivity Request URL (`<api url>/slack/interactions`); unset (the empty
+// placeholder), Slack is off and a request asking for it is refused as Approval.InvalidRequest.
+//   npx sst secret set SlackBotToken "xoxb-..." --stage production
+//   npx sst secret set SlackSigningSecret "<the app's Signing Secret>" --stage production
+export const slackBotToken = new sst.Secret("SlackBotToken", "");
+export const slackSigningSecret = new sst.Secret("SlackSigningSecret", "");

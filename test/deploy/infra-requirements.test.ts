@@ -201,12 +201,13 @@ describe("least privilege", () => {
         Object.keys(linksOf(graph, name)).sort(),
       ]),
     );
+    const slack = ["SlackBotToken", "SlackSigningSecret"];
     expect(links).toEqual({
-      api: ["LinkKeys", "TokenKeys"],
-      "request-approval": ["LinkKeys", "TokenKeys"],
-      sweeper: ["LinkKeys", "TokenKeys"],
-      "sweep-shard": ["LinkKeys", "TokenKeys"],
-      cancel: [],
+      api: ["LinkKeys", ...slack, "TokenKeys"],
+      "request-approval": ["LinkKeys", ...slack, "TokenKeys"],
+      sweeper: ["LinkKeys", ...slack, "TokenKeys"],
+      "sweep-shard": ["LinkKeys", ...slack, "TokenKeys"],
+      cancel: slack,
       "ses-events": [],
     });
   });

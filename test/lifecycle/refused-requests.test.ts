@@ -53,3 +53,28 @@ describe("a refused request", () => {
     });
   }
 });
+
+describe("a request asking for Slack where Slack is not configured", () => {
+  it("fails the task with Approval.InvalidRequest naming the slack field, and stores nothing", async () => {
+    const arn = await signoff.createStateMachine(
+      `refused-slack-${randomUUID().slice(0, 8)}`,
+      approvalWorkflow({ catchErrors: false, fields: ["slack"] }),
+    );
+    const executionArn = await signoff.startExecution(arn, {
+      approvers: ["ann@example.com"],
+      subject: `Refused Slack ${randomUUID().slice(0, 8)}`,
+      timeoutSeconds: 600,
+      slack: { channel: "C0APPROVALS" },
+    });
+    const end = await signoff.waitForExecution(executionArn, 10_000);
+    expect(end).toMatchObject({ status: "FAILED", error: "Approval.InvalidRequest" });
+    expect(JSON.parse(end.cause!)).toMatchObject({
+      errorType: "Approval.InvalidRequest",
+      field: "slack",
+      errorMessage: expect.stringContaining("Slack is not configured"),
+    });
+    expect((await signoff.rawItems()).filter((item) => item.executionArn === executionArn)).toEqual(
+      [],
+    );
+  });
+});

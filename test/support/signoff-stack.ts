@@ -38,6 +38,7 @@ import {
   startSweepTimer,
 } from "@signoff/local";
 import type { LocalFunction } from "@signoff/sfn-local";
+import type { SlackStandIn } from "@signoff/slack-local";
 import { afterAll, beforeAll } from "vitest";
 import { captureOutput } from "./capture-output.ts";
 import { findMail, type InboxMail, linksIn, readInbox, waitForMail } from "./inbox.ts";
@@ -90,6 +91,8 @@ export interface SignoffStack extends PageClient {
   devToken(email: string, options?: { admin?: boolean; expiresIn?: number }): Promise<string>;
   demoArn: string;
   runtime(): Runtime;
+  /** The Slack stand-in; throws unless the stack was started with `slack: true`. */
+  slack(): SlackStandIn;
   /** Every request-approval invocation, in order. */
   requests: RecordedRequest[];
   /** Every line written to stdout/stderr while the stack ran, plus the stack's progress lines. */
@@ -147,6 +150,8 @@ export interface SignoffStackOptions {
   sweeper?: boolean;
   /** Faults sfn-local injects into SendTask* (the reliability tests); none by default. */
   sfnFaults?: StackOptions["sfnFaults"];
+  /** Start the Slack stand-in and switch signoff's Slack on, as `npm start` does; default off. */
+  slack?: boolean;
 }
 
 /**
@@ -208,9 +213,10 @@ async function start(
   // timer is the harness's, so tests can stop it; starting the API applies the AWS_* variables
   // to process.env.
   const stack = await startStack({
-    ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0, issuer: 0 },
+    ports: { dynamodb: 0, ses: 0, stepfunctions: 0, api: 0, issuer: 0, slack: 0 },
     functions: { [REQUEST_APPROVAL_FUNCTION]: recordingRequestApproval },
     issuer: signoff.issuer,
+    ...(options.slack && { slack: signoff.slack }),
     api: signoff.api,
     onExecutionStatusChange: signoff.onExecutionStatusChange,
     log: (line) => logs.push(line),
@@ -247,6 +253,11 @@ async function start(
     devToken: (email, tokenOptions = {}) => devIssuer.token(email, tokenOptions),
     demoArn: stack.stateMachines[APPROVAL_DEMO]!,
     runtime: signoff.runtime,
+    slack() {
+      const standIn = signoff.slackStandIn();
+      if (standIn === undefined) throw new Error("start the stack with { slack: true }");
+      return standIn;
+    },
     requests,
     logs,
     pages,

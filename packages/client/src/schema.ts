@@ -584,7 +584,7 @@ export interface components {
       comment?: string;
       at: string;
       /** @enum {string} */
-      channel: "link" | "api" | "inbox" | "timeout";
+      channel: "link" | "api" | "inbox" | "slack" | "timeout";
       idempotencyKey?: string;
       response?: components["schemas"]["FormResponse"];
       /** @description 1, 2, 3, ...: the order in which the approval's decisions were recorded, which is the order the policy replays them in. */

@@ -44,8 +44,11 @@ export type ExecutionEndStatus = (typeof ExecutionEndStatus)[keyof typeof Execut
 
 export type DecisionKind = "approve" | "reject";
 
-/** Where a decision came from: an email link, the REST API, the inbox page, or the deadline. */
-export type DecisionChannel = "link" | "api" | "inbox" | "timeout";
+/**
+ * Where a decision came from: an email link, the REST API, the inbox page, a Slack button, or the
+ * deadline.
+ */
+export type DecisionChannel = "link" | "api" | "inbox" | "slack" | "timeout";
 
 export interface Decision {
   /** Lower-cased email of the approver, or "signoff" for a decision made by the deadline. */
@@ -85,6 +88,27 @@ export interface EscalationPlan {
   afterSeconds: number;
   /** Lower-cased, de-duplicated emails. */
   to: string[];
+}
+
+/**
+ * Where a request asks to be posted in Slack (request field `slack`): a channel, and/or a direct
+ * message to each approver Slack finds by email (`users.lookupByEmail`). At least one of the two.
+ */
+export interface SlackRequest {
+  /** A channel id (`C0123ABC`) or name the bot can post to. */
+  channel?: string;
+  /** Also message each approver (escalated ones included) directly. */
+  directMessages?: boolean;
+}
+
+/** One Slack message signoff posted for an approval, so it can be updated when it settles. */
+export interface SlackMessageRef {
+  /** The conversation id Slack answered with (a channel, or the direct-message conversation). */
+  channel: string;
+  /** The message's timestamp: its id within the conversation. */
+  ts: string;
+  /** For a direct message: the approver it was sent to (lower-cased email). */
+  to?: string;
 }
 
 export interface Policy {
@@ -135,6 +159,10 @@ export interface Approval {
   form?: ResponseForm;
   /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
   executionArn?: string;
+  /** What the request asked of Slack; absent when it did not ask. */
+  slack?: SlackRequest;
+  /** The Slack messages posted for this approval, oldest first; absent when none. */
+  slackMessages?: SlackMessageRef[];
   /** ISO-8601. */
   createdAt: string;
   /** ISO-8601; links expire here and the sweeper applies `onTimeout`. */
@@ -258,7 +286,8 @@ export type AuditEventType =
   | "reminded"
   | "escalated"
   | "resent"
-  | "email-problem";
+  | "email-problem"
+  | "slack-posted";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

@@ -14,10 +14,17 @@ import type {
   EmailProblem,
   ExecutionEndStatus,
   Outcome,
+  SlackMessageRef,
 } from "./approval.ts";
 
 /** An approval as it may be shown: everything but the encrypted task token and the chain head. */
 export type ApprovalView = Omit<Approval, "tokenCiphertext" | "audit">;
+
+/** What an `appendEvents` write may record beside its events, so it costs no write of its own. */
+export interface AppendAlso {
+  /** Slack messages just posted: appended to `slackMessages`. */
+  slackMessages?: SlackMessageRef[];
+}
 
 export type CreateApprovalResult =
   | { ok: true; approval: Approval }
@@ -203,7 +210,12 @@ export interface ApprovalStore {
    * conditioned on the head of `seen` (the approval as the caller last read or wrote it, which
    * saves a read) and re-reading when another append won. Returns the approval as written.
    */
-  appendEvents(approvalId: string, events: AuditEventInput[], seen?: Approval): Promise<Approval>;
+  appendEvents(
+    approvalId: string,
+    events: AuditEventInput[],
+    seen?: Approval,
+    also?: AppendAlso,
+  ): Promise<Approval>;
   /** The whole audit trail, oldest first. */
   listEvents(approvalId: string): Promise<AuditEvent[]>;
   /**
@@ -292,4 +304,38 @@ export interface TaskCallback {
   sendSuccess(taskToken: string, output: string): Promise<TaskCallbackResult>;
   sendFailure(taskToken: string, error: string, cause: string): Promise<TaskCallbackResult>;
   sendHeartbeat(taskToken: string): Promise<TaskCallbackResult>;
+}
+
+/** Where in Slack a message goes: a channel, or a direct message to an approver (by email). */
+export type SlackDestination = { channel: string } | { approver: string };
+
+export type SlackPostResult =
+  | { ok: true; message: SlackMessageRef }
+  /** `no-user`: Slack knows no user with the approver's email; `failed`: Slack said no, or was unreachable. */
+  | { ok: false; reason: "no-user" | "failed"; error: string };
+
+/** A note threaded under an approval's messages: a reminder, or who the request escalated to. */
+export type SlackNotice =
+  | { kind: "reminder"; secondsLeft: number; waitingOn: string[] }
+  | { kind: "escalation"; secondsLeft: number; added: string[] };
+
+/**
+ * Posts approvals to Slack and keeps their messages current. Rendering (Block Kit, escaped for
+ * mrkdwn) belongs to the adapter; the buttons carry the approval id and the decision, never the
+ * task token. Expected failures are values; nothing here may hold up a decision.
+ */
+export interface SlackMessenger {
+  /** Posts the request with Approve / Reject buttons. */
+  postRequest(approval: ApprovalView, to: SlackDestination): Promise<SlackPostResult>;
+  /**
+   * Rewrites one posted message as the approval is now: the decisions so far, and once settled
+   * the outcome, who and when, with the buttons gone. True when Slack took it.
+   */
+  updateMessage(approval: ApprovalView, message: SlackMessageRef): Promise<boolean>;
+  /** Replies in the message's thread. True when Slack took it. */
+  postNotice(
+    approval: ApprovalView,
+    message: SlackMessageRef,
+    notice: SlackNotice,
+  ): Promise<boolean>;
 }

@@ -3,7 +3,14 @@
  * (zod) into `NewApprovalInput`; this file enforces the rules that need the whole request at
  * once (the quorum against the approver list) and builds the stored approval.
  */
-import type { Approval, EscalationPlan, OnTimeout, RejectAs, ReminderPlan } from "./approval.ts";
+import type {
+  Approval,
+  EscalationPlan,
+  OnTimeout,
+  RejectAs,
+  ReminderPlan,
+  SlackRequest,
+} from "./approval.ts";
 import { deriveApprovalId } from "./approval-id.ts";
 import { parseForm } from "./form.ts";
 import { findIdentityProblem, mailboxOf, normalizeEmail, parseMailboxAddress } from "./identity.ts";
@@ -52,6 +59,8 @@ export interface NewApprovalInput {
   heartbeatSeconds?: number;
   /** Labels for finding the approval later (`GET /v1/approvals?tag=`); de-duplicated here. */
   tags?: string[];
+  /** Where to post the request in Slack; the deployment must have Slack configured. */
+  slack?: SlackRequest;
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
   /** The request's `form` declaration as sent; parsed (and checked) by `parseForm`. */
@@ -154,6 +163,14 @@ export function buildApproval(
     return invalid("heartbeatSeconds", "heartbeatSeconds must be a positive whole number");
   }
 
+  const slack = input.slack;
+  if (slack !== undefined && slack.channel === undefined && slack.directMessages !== true) {
+    return invalid(
+      "slack",
+      'slack must name a "channel", or ask for "directMessages": true, or both',
+    );
+  }
+
   const tags = input.tags === undefined ? undefined : [...new Set(input.tags)];
   if (tags !== undefined && tags.length > MAX_TAGS) {
     return invalid("tags", `tags must list at most ${MAX_TAGS} tags`);
@@ -198,6 +215,12 @@ export function buildApproval(
   if (heartbeatSeconds !== undefined) approval.heartbeatSeconds = heartbeatSeconds;
   if (tags !== undefined && tags.length > 0) approval.tags = tags;
   if (form.form.length > 0) approval.form = redactTokenDeep(form.form, input.taskToken);
+  if (slack !== undefined) {
+    approval.slack = {
+      ...(slack.channel !== undefined && { channel: slack.channel }),
+      ...(slack.directMessages === true && { directMessages: true }),
+    };
+  }
   approval.dueAt = computeDueAt(approval);
   return { ok: true, approval };
 }

@@ -9,6 +9,7 @@ import { type AwsClients, createDynamoClient, createSesClient } from "./adapters
 import { type CancelConfig, loadConfigFor } from "./config.ts";
 import { createPowertoolsMetrics, type MetricsPublisher, NO_METRICS } from "./metrics.ts";
 import { createConfiguredMailer, createStoreDeps, type RuntimeOptions } from "./runtime-parts.ts";
+import { createSlackApi } from "./slack/slack-messenger.ts";
 
 export interface CancelRuntime {
   config: CancelConfig;
@@ -28,6 +29,7 @@ export function createCancelRuntime(
     deps: {
       ...createStoreDeps(config, options.clients?.dynamo ?? createDynamoClient(), options),
       mailer: createConfiguredMailer(config, options.clients?.ses ?? createSesClient()),
+      ...(config.slack && { slack: createSlackApi({ config: config.slack }) }),
     },
   };
 }

@@ -20,6 +20,7 @@
  * | SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS, SIGNOFF_REQUEST_MAX_ATTEMPTS | the same; optional | request limits |
  * | SIGNOFF_SWEEP_QUEUE_URL, SIGNOFF_SWEEP_CONCURRENCY | the sweepers use them (all three validate them); optional | where busy due shards are handed on; approvals in hand at once |
  * | SIGNOFF_OIDC_*, SIGNOFF_INBOX_LOGIN_URL | api uses them (all three validate them); optional | `/v1` auth, see ApiAuthVariable |
+ * | SIGNOFF_SLACK_* | request-approval, api, sweeper, cancel; optional | Slack, see slack-config.ts |
  */
 import {
   DEFAULT_MIN_REMINDER_INTERVAL_SECONDS,
@@ -34,6 +35,7 @@ import {
 import * as z from "zod/mini";
 import { reportIssue } from "./report-issue.ts";
 import { parseDefaultReminders } from "./request/parse-default-reminders.ts";
+import { readSlackSettings, type SlackConfig } from "./slack-config.ts";
 import {
   describeLinkedValue,
   LinkedValue,
@@ -88,6 +90,8 @@ export interface SignoffConfig {
   sweepConcurrency?: number;
   /** Bearer-token auth for the `/v1` API; absent when SIGNOFF_OIDC_ISSUER is unset. */
   apiAuth?: ApiAuthConfig;
+  /** Slack (slack-config.ts); absent when neither Slack secret is set: Slack is off. */
+  slack?: SlackConfig;
 }
 
 /** How `/v1` verifies bearer tokens: any OIDC provider's JWTs, checked against its JWKS. */
@@ -135,7 +139,7 @@ export const ConfigVariable = {
   requestMaxAttempts: "SIGNOFF_REQUEST_MAX_ATTEMPTS",
   sweepQueueUrl: "SIGNOFF_SWEEP_QUEUE_URL",
   sweepConcurrency: "SIGNOFF_SWEEP_CONCURRENCY",
-} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth">, string>;
+} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth" | "slack">, string>;
 
 /** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
 export const ApiAuthVariable = {
@@ -301,8 +305,9 @@ type ConfigField = keyof typeof ConfigVariable;
  */
 export const ConfigNeeds = {
   /** request-approval, api and sweeper. */
-  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth"],
-  cancel: ["tableName", "dueShards", "sender", "sesConfigurationSet"],
+  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth", "slack"],
+  // Cancelling updates the approval's Slack messages.
+  cancel: ["tableName", "dueShards", "sender", "sesConfigurationSet", "slack"],
   sesEvents: ["tableName", "dueShards"],
 } as const satisfies Record<string, readonly (keyof SignoffConfig)[]>;
 
@@ -369,6 +374,9 @@ export function loadConfigFor<N extends ConfigNeed>(
     }
   }
   const apiAuth = needed.includes("apiAuth") ? readApiAuth(env, problems) : undefined;
+  const slack = needed.includes("slack")
+    ? readSlackSettings(env, linkedValues, problems)
+    : undefined;
   if (result.success) checkDefaultReminders(result.data, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values: Record<string, unknown> = result.data;
@@ -378,6 +386,7 @@ export function loadConfigFor<N extends ConfigNeed>(
     if (value !== undefined) config[field] = value;
   }
   if (apiAuth) config.apiAuth = apiAuth;
+  if (slack) config.slack = slack;
   return config as ConfigFor<N>;
 }
 
@@ -488,7 +497,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-function isLinkable(field: ConfigField): field is keyof typeof LinkedValue {
+function isLinkable(field: ConfigField): field is ConfigField & keyof typeof LinkedValue {
   return field in LinkedValue;
 }
 
@@ -561,4 +570,17 @@ function parseTimeout(value: string | undefined, ctx: z.core.ParsePayload): numb
     return z.NEVER;
   }
   return seconds;
+}
+
+/**
+ * Slack's settings alone, from plain variables (the local stack, which builds the rest of its
+ * configuration by hand): undefined when neither secret is set; ConfigError when half set.
+ */
+export function readSlackConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SlackConfig | undefined {
+  const problems: ConfigProblem[] = [];
+  const slack = readSlackSettings(env, {}, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return slack;
 }

@@ -30,4 +30,20 @@ export * from "./logger.ts";
 export * from "./metrics.ts";
 export * from "./request/parse-request.ts";
 export * from "./runtime.ts";
+export {
+  escapeMrkdwn,
+  parseButtonValue,
+  renderApprovalMessage,
+  SLACK_ACTIONS_BLOCK,
+  SlackActionId,
+  type SlackButtonValue,
+} from "./slack/slack-blocks.ts";
+export { createSlackApi, type SlackApi } from "./slack/slack-messenger.ts";
+export type { SlackInteractions } from "./slack/slack-routes.ts";
+export {
+  SLACK_MAX_SKEW_SECONDS,
+  signSlackRequest,
+  verifySlackSignature,
+} from "./slack/slack-signature.ts";
+export { DEFAULT_SLACK_API_URL, type SlackConfig, SlackVariable } from "./slack-config.ts";
 export * from "./store-runtime.ts";

@@ -8,9 +8,12 @@ import { createLinkSigner, createTokenCipher, type FlowDeps } from "@signoff/cor
 import { createAwsClients } from "./adapters/clients.ts";
 import { createSfnTaskCallback } from "./adapters/sfn-task-callback.ts";
 import { loadConfig, type SignoffConfig } from "./config.ts";
+import type { AppOptions } from "./http/app.ts";
 import { createPowertoolsMetrics, type MetricsPublisher, NO_METRICS } from "./metrics.ts";
 import type { RequestDefaults } from "./request/parse-request.ts";
 import { createConfiguredMailer, createStoreDeps, type RuntimeOptions } from "./runtime-parts.ts";
+import { createSlackApi } from "./slack/slack-messenger.ts";
+import type { SlackInteractions } from "./slack/slack-routes.ts";
 
 export { logToPowertools, type RuntimeOptions } from "./runtime-parts.ts";
 
@@ -21,23 +24,30 @@ export interface Runtime {
   requestDefaults: RequestDefaults;
   /** What `deps.metrics` records; the Lambda entry points publish it once per invocation. */
   metrics: MetricsPublisher;
+  /** Slack's interactivity, when Slack is configured (`config.slack`). */
+  slack?: SlackInteractions;
 }
 
 /** Wires the adapters for `config`; clients default to the SDK's own environment-driven setup. */
 export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {}): Runtime {
   const clients = options.clients ?? createAwsClients();
   const metrics = options.metrics ?? NO_METRICS;
+  const slackApi = config.slack && createSlackApi({ config: config.slack });
   return {
     config,
     requestDefaults: {
       approvers: config.defaultApprovers,
       timeoutSeconds: config.defaultTimeoutSeconds,
       ...(config.defaultReminders && { reminders: config.defaultReminders }),
+      slack: slackApi !== undefined,
     },
     metrics,
+    ...(config.slack &&
+      slackApi && { slack: { signingSecret: config.slack.signingSecret, api: slackApi } }),
     deps: {
       ...createStoreDeps(config, clients.dynamo, options),
       mailer: createConfiguredMailer(config, clients.ses),
+      ...(slackApi && { slack: slackApi }),
       callback: createSfnTaskCallback({ client: clients.sfn }),
       links: createLinkSigner({ keys: config.linkKeys }),
       cipher: createTokenCipher({ keys: config.tokenKeys }),
@@ -49,6 +59,14 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
         requestMaxAttempts: config.requestMaxAttempts,
       }),
     },
+  };
+}
+
+/** What `createApp` needs from a runtime: `/v1` auth and Slack, when configured. */
+export function appOptionsFor(runtime: Runtime): AppOptions {
+  return {
+    ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
+    ...(runtime.slack && { slack: runtime.slack }),
   };
 }
 

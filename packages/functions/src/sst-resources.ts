@@ -17,6 +17,9 @@ export const LinkedValue = {
   publicUrl: { resource: "Api", property: "url" },
   linkKeys: { resource: "LinkKeys", property: "value" },
   tokenKeys: { resource: "TokenKeys", property: "value" },
+  // Optional: without both, Slack is off (slack-config.ts).
+  slackBotToken: { resource: "SlackBotToken", property: "value" },
+  slackSigningSecret: { resource: "SlackSigningSecret", property: "value" },
 } as const;
 
 export type LinkedField = keyof typeof LinkedValue;

@@ -34,6 +34,9 @@ export function formatBanner(options: {
     ...(auth
       ? [row("Dev sign-in", `${auth.login}   ← sign in to the inbox as a demo person`)]
       : []),
+    ...(endpoints.slack
+      ? [row("Slack", `${endpoints.slack}   ← the Slack stand-in: messages, buttons`)]
+      : []),
     row("Table", stack.tableName),
     row("Stack file", stackFilePath),
     "",

@@ -4,7 +4,14 @@ import { readLocalConfig } from "./config.ts";
 describe("readLocalConfig", () => {
   it("uses the default ports when no variable is set", () => {
     expect(readLocalConfig({})).toEqual({
-      ports: { dynamodb: 8000, ses: 8005, stepfunctions: 8083, api: 3000, issuer: 8086 },
+      ports: {
+        dynamodb: 8000,
+        ses: 8005,
+        stepfunctions: 8083,
+        api: 3000,
+        issuer: 8086,
+        slack: 8087,
+      },
       stateDir: undefined,
     });
   });
@@ -16,10 +23,11 @@ describe("readLocalConfig", () => {
       SIGNOFF_SFN_PORT: "0",
       SIGNOFF_API_PORT: " 3100 ",
       SIGNOFF_ISSUER_PORT: "9086",
+      SIGNOFF_SLACK_PORT: "9087",
       SIGNOFF_STATE_DIR: "/tmp/state",
     });
     expect(config).toEqual({
-      ports: { dynamodb: 9000, ses: 9005, stepfunctions: 0, api: 3100, issuer: 9086 },
+      ports: { dynamodb: 9000, ses: 9005, stepfunctions: 0, api: 3100, issuer: 9086, slack: 9087 },
       stateDir: "/tmp/state",
     });
   });

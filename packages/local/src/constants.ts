@@ -26,6 +26,7 @@ export const PortedServices = {
   stepfunctions: { label: "Step Functions", portVariable: "SIGNOFF_SFN_PORT", defaultPort: 8083 },
   api: { label: "API", portVariable: "SIGNOFF_API_PORT", defaultPort: 3000 },
   issuer: { label: "Dev OIDC issuer", portVariable: "SIGNOFF_ISSUER_PORT", defaultPort: 8086 },
+  slack: { label: "Slack stand-in", portVariable: "SIGNOFF_SLACK_PORT", defaultPort: 8087 },
 } as const;
 
 /** A service of the stack that has a configurable port. */

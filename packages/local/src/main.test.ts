@@ -203,6 +203,12 @@ describe("main (npm start)", () => {
           "admin@example.com": expect.stringMatching(JWT),
         },
       },
+      slack: {
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/),
+        botToken: expect.stringMatching(/^xoxb-/),
+        signingSecret: expect.stringMatching(/^[0-9a-f]{32}$/),
+      },
     });
     // It holds bearer tokens: its owner's alone.
     expect((await stat(stackFilePath)).mode & 0o777).toBe(0o600);
@@ -227,6 +233,14 @@ describe("main (npm start)", () => {
     // The CLI sends a token only with a URL beside it; the banner gives both.
     expect(main.output()).toContain(`export SIGNOFF_URL=${stackFile.endpoints.api}`);
     expect(main.output()).toContain(auth.login);
+    // The Slack stand-in is up, named in the banner, and takes the token stack.json gives.
+    const slack = stackFile.slack!;
+    expect(main.output()).toContain(`Slack           ${slack.url}`);
+    const authTest = await fetch(`${slack.apiUrl}auth.test`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${slack.botToken}` },
+    });
+    expect(await authTest.json()).toMatchObject({ ok: true });
     expect(main.output()).toContain(`${stackFile.endpoints.api}/inbox`);
     expect(main.output()).toMatch(/DEV-ONLY/);
     const missing = `${stackFile.endpoints.api}/v1/approvals/${"a".repeat(26)}`;

@@ -12,7 +12,12 @@ import { REPO_ROOT } from "./paths.ts";
 import { readRequestSettings } from "./request-settings.ts";
 import { createLocalSignoff } from "./signoff.ts";
 import { startStack } from "./stack.ts";
-import { removeStackFile, toStackFileAuth, writeStackFile } from "./stack-file.ts";
+import {
+  removeStackFile,
+  toStackFileAuth,
+  toStackFileSlack,
+  writeStackFile,
+} from "./stack-file.ts";
 import type { Stack } from "./stack-types.ts";
 
 // `npm start`: the local stack in the foreground until Ctrl-C.
@@ -56,6 +61,7 @@ async function main(): Promise<number> {
     ...(persistDir ? { persistDir } : {}),
     functions: { ...signoff.functions, [CALLBACK_DEMO]: createCallbackDemoFunction() },
     issuer: signoff.issuer,
+    slack: signoff.slack,
     api: signoff.api,
     services: signoff.services,
     onExecutionStatusChange: signoff.onExecutionStatusChange,
@@ -67,7 +73,9 @@ async function main(): Promise<number> {
       applyStackEnv(stack.env);
       const devIssuer = signoff.devIssuer();
       const auth = devIssuer ? await toStackFileAuth(devIssuer) : null;
-      stackFilePath = await writeStackFile(stateDir, stack, auth);
+      const slackStandIn = signoff.slackStandIn();
+      const slack = slackStandIn ? toStackFileSlack(slackStandIn) : null;
+      stackFilePath = await writeStackFile(stateDir, stack, auth, slack);
       console.log(
         formatBanner({ stack, stackFilePath, auth, requestSettings, readyMs: performance.now() }),
       );

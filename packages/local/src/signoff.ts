@@ -3,7 +3,8 @@
  * sfn-local invokes, the same Hono app behind @hono/node-server, the same sweeper on a timer,
  * and the same cancel handler receiving sfn-local's execution status changes where AWS has an
  * EventBridge rule. Everything reaches the emulators through the standard AWS_* variables only.
- * A dev OIDC issuer stands in for the identity provider, so `/v1` and the inbox work too.
+ * A dev OIDC issuer stands in for the identity provider, so `/v1` and the inbox work too, and
+ * a Slack stand-in for Slack, so requests can ask for Slack and its buttons decide.
  */
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
@@ -17,8 +18,17 @@ import {
   createSweeper,
   DEFAULT_TIMEOUT_SECONDS,
   type Runtime,
+  type SlackConfig,
+  SlackVariable,
 } from "@signoff/functions";
 import type { LocalFunction } from "@signoff/sfn-local";
+import {
+  createUser,
+  type SlackStandIn,
+  type SlackUser,
+  startSlackStandIn,
+} from "@signoff/slack-local";
+import { DEMO_INPUT } from "./approval-demo.ts";
 import { applyStackEnv } from "./aws-env.ts";
 import { DEMO_APPROVERS, DEV_ADMIN_EMAIL, PortedServices } from "./constants.ts";
 import type { DevKeys } from "./dev-keys.ts";
@@ -46,6 +56,8 @@ export interface LocalSignoffOptions {
   log?: FlowLog;
   /** Whom the dev issuer's login page offers; default the demo approvers and the admin. */
   devPeople?: readonly DevPerson[];
+  /** The Slack stand-in's workspace people; default SLACK_PEOPLE. */
+  slackPeople?: readonly SlackUser[];
 }
 
 /** The dev issuer's default people: the demo's approvers, and an admin. */
@@ -53,6 +65,18 @@ export const DEV_PEOPLE: readonly DevPerson[] = [
   ...DEMO_APPROVERS.map((email) => ({ email })),
   { email: DEV_ADMIN_EMAIL, admin: true },
 ];
+
+/**
+ * The Slack stand-in's people: the dev issuer's (the demo approvers and the admin) and the
+ * demo's requester, so every demo person can be found by email and press buttons.
+ */
+export const SLACK_PEOPLE: readonly SlackUser[] = [
+  ...DEV_PEOPLE.map((person) => person.email),
+  DEMO_INPUT.requestedBy,
+].map((email) => createUser(email));
+
+/** The path of signoff's API where the stand-in delivers button presses, as Slack would. */
+export const SLACK_INTERACTIONS_PATH = "/slack/interactions";
 
 export interface LocalSignoff {
   /** Register with the stack: `request-approval`, as a local Lambda function. */
@@ -62,6 +86,11 @@ export interface LocalSignoff {
    * inbox. Without it in the stack, `/v1` answers 503 and the inbox cannot sign anyone in.
    */
   issuer: Pick<StackService, "start">;
+  /**
+   * For `startStack`'s `slack`: the Slack stand-in, which the API posts to and which delivers
+   * button presses to the API's `/slack/interactions`. Without it in the stack, Slack is off.
+   */
+  slack: Pick<StackService, "start">;
   /** The HTTP API service (the links' pages, `/v1`, the inbox). */
   api: Pick<StackService, "start">;
   /** The sweeper on a timer. */
@@ -75,6 +104,8 @@ export interface LocalSignoff {
   runtime(): Runtime;
   /** The dev issuer, once started (undefined when the stack runs without one). */
   devIssuer(): DevOidcIssuer | undefined;
+  /** The Slack stand-in, once started (undefined when the stack runs without one). */
+  slackStandIn(): SlackStandIn | undefined;
 }
 
 /** Builds signoff's parts for `startStack`. The runtime is made when the API starts. */
@@ -85,6 +116,7 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
     return runtime;
   };
   let devIssuer: DevOidcIssuer | undefined;
+  let standIn: SlackStandIn | undefined;
   let apiUrl: string | undefined;
 
   const issuer: LocalSignoff["issuer"] = {
@@ -107,6 +139,26 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
     },
   };
 
+  const slack: LocalSignoff["slack"] = {
+    async start(context) {
+      standIn = await startSlackStandIn({
+        port: context.port ?? 0,
+        listen: (server, port) =>
+          listenOnLoopback(server, {
+            label: PortedServices.slack.label,
+            port,
+            portVariable: PortedServices.slack.portVariable,
+          }),
+        close: closeServer,
+        users: options.slackPeople ?? SLACK_PEOPLE,
+        // Asked per press: the API starts after the stand-in.
+        interactivityUrl: () =>
+          apiUrl === undefined ? undefined : `${apiUrl}${SLACK_INTERACTIONS_PATH}`,
+      });
+      return { url: standIn.url, stop: standIn.close };
+    },
+  };
+
   const api: LocalSignoff["api"] = {
     async start(context) {
       // 1. Listen first, so the public URL the links carry is the port actually bound.
@@ -122,6 +174,7 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
       const url = `http://${context.host}:${port}`;
       apiUrl = url;
       const apiAuth = devIssuer && { ...devIssuer.auth, inboxLoginUrl: devIssuer.loginUrl };
+      const slackConfig = standIn && readSlackConfig(standIn.env());
 
       // 2. The same runtime a Lambda container builds, configured as the stack dictates.
       applyStackEnv(context.env);
@@ -136,13 +189,17 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
           defaultTimeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
           ...options.requestSettings,
           ...(apiAuth && { apiAuth }),
+          ...(slackConfig && { slack: slackConfig }),
         },
         {
           ...(options.clock && { clock: options.clock }),
           ...(options.log && { log: options.log }),
         },
       );
-      const app = createApp(runtime.deps, { ...(apiAuth && { apiAuth }) });
+      const app = createApp(runtime.deps, {
+        ...(apiAuth && { apiAuth }),
+        ...(runtime.slack && { slack: runtime.slack }),
+      });
       fetch = (request) => app.fetch(request);
       return { url, stop: () => closeServer(server) };
     },
@@ -162,6 +219,7 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
       [REQUEST_APPROVAL_FUNCTION]: (payload) => createRequestApprovalHandler(started())(payload),
     },
     issuer,
+    slack,
     api,
     services: [sweeper],
     onExecutionStatusChange: async (event) => {
@@ -169,6 +227,21 @@ export function createLocalSignoff(options: LocalSignoffOptions): LocalSignoff {
     },
     runtime: started,
     devIssuer: () => devIssuer,
+    slackStandIn: () => standIn,
+  };
+}
+
+/** signoff's Slack settings from the stand-in's SIGNOFF_SLACK_* variables, as Lambda reads them. */
+function readSlackConfig(env: Readonly<Record<string, string>>): SlackConfig {
+  const read = (variable: string) => {
+    const value = env[variable];
+    if (!value) throw new Error(`the Slack stand-in did not set ${variable}`);
+    return value;
+  };
+  return {
+    apiUrl: read(SlackVariable.apiUrl),
+    botToken: read(SlackVariable.botToken),
+    signingSecret: read(SlackVariable.signingSecret),
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DevOidcIssuer } from "@signoff/dev-issuer";
+import type { SlackStandIn } from "@signoff/slack-local";
 import type { Stack } from "./stack-types.ts";
 
 /**
@@ -23,6 +24,18 @@ export interface StackFileAuth {
   tokens: Record<string, string>;
 }
 
+/**
+ * How to reach the Slack stand-in: its page, its Web API (for `@slack/web-api`'s `slackApiUrl`),
+ * the bot token it accepts and the secret it signs button presses with. Dev-only values, fresh
+ * at every start.
+ */
+export interface StackFileSlack {
+  url: string;
+  apiUrl: string;
+  botToken: string;
+  signingSecret: string;
+}
+
 /** The contents of `.local/stack.json`: how other tools find a running stack. */
 export interface StackFile {
   region: string;
@@ -37,19 +50,26 @@ export interface StackFile {
   stateMachines: Record<string, string>;
   /** null when the stack runs no dev issuer. */
   auth: StackFileAuth | null;
+  /** null when the stack runs no Slack stand-in. */
+  slack: StackFileSlack | null;
 }
 
 /** The file's name inside the state directory. */
 export const STACK_FILE_NAME = "stack.json";
 
 /** What a running stack writes about itself. */
-export function toStackFile(stack: Stack, auth: StackFileAuth | null = null): StackFile {
+export function toStackFile(
+  stack: Stack,
+  auth: StackFileAuth | null = null,
+  slack: StackFileSlack | null = null,
+): StackFile {
   const { dynamodb, sesv2, stepfunctions, api, inbox } = stack.endpoints;
   return {
     region: stack.region,
     endpoints: { dynamodb, sesv2, stepfunctions, api: api ?? null, inbox },
     stateMachines: { ...stack.stateMachines },
     auth,
+    slack,
   };
 }
 
@@ -70,20 +90,27 @@ export async function toStackFileAuth(issuer: DevOidcIssuer): Promise<StackFileA
   };
 }
 
+/** The `slack` block for a running stand-in. */
+export function toStackFileSlack(standIn: SlackStandIn): StackFileSlack {
+  const { url, apiUrl, botToken, signingSecret } = standIn;
+  return { url, apiUrl, botToken, signingSecret };
+}
+
 /**
  * Writes `stack.json` into `dir` (created if missing) and returns its path. The file holds
  * bearer tokens, so only its owner may read it: an old file (perhaps readable by others) is
- * removed first, and the new one is created 0600.
+ * removed first, and the new one is created 0600. It holds the Slack stand-in's token and secret too.
  */
 export async function writeStackFile(
   dir: string,
   stack: Stack,
   auth: StackFileAuth | null = null,
+  slack: StackFileSlack | null = null,
 ): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, STACK_FILE_NAME);
   await rm(path, { force: true });
-  await writeFile(path, `${JSON.stringify(toStackFile(stack, auth), null, 2)}\n`, {
+  await writeFile(path, `${JSON.stringify(toStackFile(stack, auth, slack), null, 2)}\n`, {
     mode: 0o600,
     flag: "wx",
   });

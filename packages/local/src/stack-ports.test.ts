@@ -33,6 +33,7 @@ async function freePorts(): Promise<StackPorts> {
     stepfunctions: await freePort(),
     api: await freePort(),
     issuer: await freePort(),
+    slack: await freePort(),
   };
 }
 

@@ -57,6 +57,11 @@ export interface StackOptions {
    * as `endpoints.issuer`.
    */
   issuer?: Pick<StackService, "start">;
+  /**
+   * The Slack stand-in (@signoff/slack-local), started on `ports.slack` before the API (which
+   * posts to it) and listed as `endpoints.slack`.
+   */
+  slack?: Pick<StackService, "start">;
   /** The HTTP API, started on `ports.api` and listed as `endpoints.api`. */
   api?: Pick<StackService, "start">;
   /** More services to start last, in order (e.g. the sweeper on a timer). */
@@ -73,6 +78,8 @@ export interface StackEndpoints extends AwsEndpoints {
   api?: string;
   /** The dev OIDC issuer, when one was started. */
   issuer?: string;
+  /** The Slack stand-in's page, when one was started. */
+  slack?: string;
 }
 
 /** A running local stack. */

@@ -98,6 +98,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const contextEndpoints = { ...endpoints, inbox: ses.inboxUrl };
     let apiUrl: string | undefined;
     let issuerUrl: string | undefined;
+    let slackUrl: string | undefined;
     for (const planned of services) {
       const running = await startService(planned, {
         ...context,
@@ -107,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       stops.push(running.stop);
       if (planned.isApi) apiUrl = running.url;
       if (planned.isIssuer) issuerUrl = running.url;
+      if (planned.isSlack) slackUrl = running.url;
       log(line(planned.service.name, running.url ?? "running"));
     }
 
@@ -117,6 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...contextEndpoints,
         ...(apiUrl ? { api: apiUrl } : {}),
         ...(issuerUrl ? { issuer: issuerUrl } : {}),
+        ...(slackUrl ? { slack: slackUrl } : {}),
       },
       stateMachines,
       tableName,
@@ -156,6 +159,7 @@ interface PlannedService {
   claim: PortClaim | undefined;
   isApi: boolean;
   isIssuer?: boolean;
+  isSlack?: boolean;
 }
 
 function planServices(options: StackOptions, ports: StackPorts): PlannedService[] {
@@ -167,6 +171,17 @@ function planServices(options: StackOptions, ports: StackPorts): PlannedService[
           claim: claim("issuer", ports),
           isApi: false,
           isIssuer: true,
+        },
+      ]
+    : [];
+  // The Slack stand-in comes before the API, which learns its URL, token and secret when it starts.
+  const slack: PlannedService[] = options.slack
+    ? [
+        {
+          service: { ...options.slack, name: PortedServices.slack.label, port: ports.slack },
+          claim: claim("slack", ports),
+          isApi: false,
+          isSlack: true,
         },
       ]
     : [];
@@ -184,7 +199,7 @@ function planServices(options: StackOptions, ports: StackPorts): PlannedService[
     claim: service.port === undefined ? undefined : { label: service.name, port: service.port },
     isApi: false,
   }));
-  return [...issuer, ...api, ...extras];
+  return [...issuer, ...slack, ...api, ...extras];
 }
 
 async function startSfn(port: number, region: string, options: StackOptions) {

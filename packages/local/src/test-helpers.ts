@@ -15,6 +15,7 @@ export const FREE_PORTS: StackPorts = {
   stepfunctions: 0,
   api: 0,
   issuer: 0,
+  slack: 0,
 };
 
 /**

@@ -6,6 +6,7 @@ import type { Approval, ExecutionEndStatus } from "../approval.ts";
 import { listEmailedApprovers, recordEmailed, sendCancelledNotice } from "./email-approver.ts";
 import { type CancelDeps, describeError, log, metric } from "./flow-deps.ts";
 import { countSettlement } from "./settle.ts";
+import { updateSlackAfterSettle } from "./slack-messages.ts";
 
 export interface CancelApprovalInput {
   /** "execution-ended": an EventBridge status change said so; "task-closed": SendTask* did. */
@@ -66,6 +67,7 @@ export async function cancelApproval(
   log(deps, "info", "approval cancelled", { approvalId, ...input });
   countSettlement(deps, approval);
   await deps.store.refreshListing(approval);
+  await updateSlackAfterSettle(deps, approval);
 
   // 2. One notice to each approver who heard about it.
   const recipients = listEmailedApprovers(await deps.store.listEvents(approvalId));

@@ -26,6 +26,7 @@ import type { ApprovalView, Settlement } from "../ports.ts";
 import type { DeliverCallbackResult } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log } from "./flow-deps.ts";
 import { countSettlement, notifySettled, settledEvent, settlementFor } from "./settle.ts";
+import { updateSlackAfterSettle, updateSlackMessages } from "./slack-messages.ts";
 
 export interface DecideInput {
   approvalId: string;
@@ -215,7 +216,11 @@ async function finishDecision(
     seq: decision.seq,
   });
   const result: DecideResult = { ok: true, approval: toApprovalView(approval), decision };
-  if (settlement === undefined) return result;
+  if (settlement === undefined) {
+    // The Slack messages show the decisions so far (best effort; after the write).
+    await updateSlackMessages(deps, approval);
+    return result;
+  }
 
   log(deps, "info", "approval settled", { approvalId: approval.id, ...settlement.outcome });
   countSettlement(deps, approval);
@@ -229,6 +234,7 @@ async function finishDecision(
       error: describeError(error),
     });
   }
+  await updateSlackAfterSettle(deps, approval, result.callback);
   return result;
 }
 

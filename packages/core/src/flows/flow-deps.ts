@@ -5,7 +5,7 @@
  * the keys or Step Functions cannot reach them.
  */
 import type { LinkSigner } from "../links.ts";
-import type { ApprovalStore, Mailer, TaskCallback } from "../ports.ts";
+import type { ApprovalStore, Mailer, SlackMessenger, TaskCallback } from "../ports.ts";
 import type { TokenCipher } from "../token-cipher.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -70,6 +70,8 @@ export const DEFAULT_CALLBACK_RETRY: CallbackRetryPolicy = {
 export interface FlowDeps {
   store: ApprovalStore;
   mailer: Mailer;
+  /** Slack, when the deployment has a bot token and signing secret; absent: Slack is off. */
+  slack?: SlackMessenger;
   callback: TaskCallback;
   links: LinkSigner;
   cipher: TokenCipher;
@@ -95,7 +97,7 @@ export interface FlowDeps {
 export type StoreDeps = Pick<FlowDeps, "store" | "clock" | "log" | "metrics">;
 
 /** What cancelling needs: approvals and mail; it signs, decrypts and calls back nothing. */
-export type CancelDeps = StoreDeps & Pick<FlowDeps, "mailer">;
+export type CancelDeps = StoreDeps & Pick<FlowDeps, "mailer" | "slack">;
 
 /** Lambda runs an asynchronous invocation at most three times. */
 export const DEFAULT_REQUEST_MAX_ATTEMPTS = 3;

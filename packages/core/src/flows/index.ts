@@ -11,5 +11,6 @@ export * from "./request-approval.ts";
 export * from "./resend-approval.ts";
 export * from "./run-due-steps.ts";
 export * from "./settle.ts";
+export * from "./slack-messages.ts";
 export * from "./sweep-due.ts";
 export * from "./view-approval.ts";

@@ -17,6 +17,7 @@ import {
   metric,
 } from "./flow-deps.ts";
 import { notifySettled, recordSettled, settlementFor } from "./settle.ts";
+import { postSlackRequest, updateSlackAfterSettle } from "./slack-messages.ts";
 
 export type RequestApprovalResult =
   | {
@@ -89,9 +90,11 @@ export async function requestApproval(
   const failed: string[] = [];
   let firstError: unknown;
   const pending = approval.approvers.filter((email) => !alreadyEmailed.has(email));
-  const sends = await Promise.allSettled(
-    pending.map((to) => emailApprover(deps, approval, to, "request", now)),
-  );
+  // Slack (when asked) beside the emails; it never fails the request (see slack-messages.ts).
+  const [sends, slack] = await Promise.all([
+    Promise.allSettled(pending.map((to) => emailApprover(deps, approval, to, "request", now))),
+    postSlackRequest(deps, approval),
+  ]);
   for (const [index, send] of sends.entries()) {
     const to = pending[index]!;
     if (send.status === "fulfilled") {
@@ -107,7 +110,7 @@ export async function requestApproval(
       error: describeError(send.reason),
     });
   }
-  if (emailed.length > 0) {
+  if (emailed.length > 0 || slack.messages.length > 0) {
     const at = deps.clock().toISOString();
     const sent: AuditEventInput[] = emailed.map((to) => ({
       type: "emailed",
@@ -115,7 +118,13 @@ export async function requestApproval(
       actor: "signoff",
       data: { to },
     }));
-    await deps.store.appendEvents(approvalId, sent, approval);
+    // The Slack messages ride on the write that records the emails: no write of their own.
+    approval = await deps.store.appendEvents(
+      approvalId,
+      [...sent, ...slack.events],
+      approval,
+      slack.messages.length > 0 ? { slackMessages: slack.messages } : undefined,
+    );
   }
   if (failed.length > 0) {
     const attempts = approval.requestAttempts ?? 1;
@@ -153,7 +162,7 @@ async function giveUpDelivery(
   if (!settled.ok) return;
   log(deps, "error", "approval undeliverable; task failed", { approvalId, undelivered });
   const recorded = await recordSettled(deps, settled.approval);
-  await notifySettled(deps, recorded, settlement);
+  await updateSlackAfterSettle(deps, recorded, await notifySettled(deps, recorded, settlement));
 }
 
 /** The audit event of the request itself. */

@@ -12,6 +12,7 @@ import { computeDueAt, dueReminderStep, escalationAt, nextHeartbeatAt } from "..
 import { type CancelApprovalResult, cancelApproval } from "./cancel-approval.ts";
 import { emailApprover, recordEmailed } from "./email-approver.ts";
 import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
+import { postSlackNotice, postSlackRequest } from "./slack-messages.ts";
 
 export interface DueStepsResult {
   /** False when nothing was due, or another sweep claimed it first. */
@@ -111,6 +112,7 @@ export async function runDueSteps(
       added: add,
     });
     await sendEach(deps, claimed, add, "escalation", now, secondsLeft, result);
+    await escalateInSlack(deps, claimed, add, secondsLeft);
   }
 
   // 5. Reminders: everyone else who can still decide and has not.
@@ -124,6 +126,7 @@ export async function runDueSteps(
     );
     await appendEvent(deps, approval.id, "reminded", at, { step: reminderStep, to, secondsLeft });
     await sendEach(deps, claimed, to, "reminder", now, secondsLeft, result);
+    await postSlackNotice(deps, claimed, { kind: "reminder", secondsLeft, waitingOn: to });
   }
   if (reminderStep === undefined && !escalating) return result;
   log(deps, "info", "approval steps run", {
@@ -134,6 +137,32 @@ export async function runDueSteps(
     emailFailed: result.emailFailed,
   });
   return result;
+}
+
+/**
+ * Escalation in Slack: a threaded note under the messages already posted, then (when the request
+ * asked for direct messages) the request itself to each added approver, recorded on the approval.
+ */
+async function escalateInSlack(
+  deps: FlowDeps,
+  approval: Approval,
+  added: string[],
+  secondsLeft: number,
+): Promise<void> {
+  if (deps.slack === undefined || approval.slack === undefined) return;
+  await postSlackNotice(deps, approval, { kind: "escalation", secondsLeft, added });
+  const posted = await postSlackRequest(deps, approval, added);
+  if (posted.messages.length === 0) return;
+  try {
+    await deps.store.appendEvents(approval.id, posted.events, undefined, {
+      slackMessages: posted.messages,
+    });
+  } catch (error) {
+    log(deps, "error", "slack messages not recorded", {
+      approvalId: approval.id,
+      error: describeError(error),
+    });
+  }
 }
 
 /** Sends one heartbeat; the token is plaintext only inside this function and the adapter. */

@@ -16,6 +16,7 @@ import {
   sendClaimedCallback,
 } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log, metric, resolveRetryPolicy } from "./flow-deps.ts";
+import { updateSlackAfterSettle } from "./slack-messages.ts";
 
 export interface SettleAndNotifyResult {
   /** The approval as settled, or as someone else settled it when we lost the race. */
@@ -65,6 +66,7 @@ export async function settleAndNotify(
     recorded = await recordSettled(deps, recorded);
   }
   const callback = await notifySettled(deps, recorded, settlement);
+  await updateSlackAfterSettle(deps, recorded, callback);
   return { approval: recorded, settled: true, callback };
 }
 

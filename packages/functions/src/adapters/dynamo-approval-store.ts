@@ -14,6 +14,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import {
+  type AppendAlso,
   type Approval,
   type ApprovalStore,
   type AuditAppend,
@@ -83,6 +84,10 @@ const MAX_CALLBACK_ERROR_LENGTH = 1_000;
  */
 export const AUDIT_TAIL_FLUSH_AT = 8;
 
+/** Appends Slack messages to the approval's list (see `AppendAlso`). */
+const slackMessagesSet =
+  "#slackMessages = list_append(if_not_exists(#slackMessages, :noSlackMessages), :slackMessages)";
+
 /** Creates the DynamoDB-backed ApprovalStore. */
 export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): ApprovalStore {
   const { client, tableName } = options;
@@ -147,7 +152,10 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     approvalId: string,
     inputs: readonly AuditEventInput[],
     seen: Approval | undefined,
+    also: AppendAlso = {},
   ): Promise<{ approval: Approval; events: AuditEvent[] } | undefined> {
+    const slackMessages = also.slackMessages ?? [];
+    const alsoSet = slackMessages.length > 0 ? [slackMessagesSet] : [];
     let current = seen ?? (await get(approvalId));
     for (let attempt = 1; attempt <= maxAppendAttempts; attempt++) {
       if (current === undefined) return undefined;
@@ -163,10 +171,19 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
         tailStored,
       });
       const approval = await update(approvalId, {
-        UpdateExpression: `SET ${clause.set}`,
+        UpdateExpression: `SET ${[clause.set, ...alsoSet].join(", ")}`,
         ConditionExpression: `attribute_exists(#pk) AND ${clause.condition}`,
-        ExpressionAttributeNames: { ...expressionNames("pk"), ...clause.names },
-        ExpressionAttributeValues: clause.values,
+        ExpressionAttributeNames: {
+          ...expressionNames("pk", ...(alsoSet.length > 0 ? (["slackMessages"] as const) : [])),
+          ...clause.names,
+        },
+        ExpressionAttributeValues: {
+          ...clause.values,
+          ...(alsoSet.length > 0 && {
+            ":slackMessages": slackMessages.map(withoutUndefined),
+            ":noSlackMessages": [],
+          }),
+        },
       });
       if (approval) return { approval, events: clause.events };
       await sleep(Math.random() * 10 * Math.min(attempt, 5));
@@ -696,8 +713,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       });
     },
 
-    async appendEvents(approvalId, inputs, seen) {
-      const appended = await appendToHead(approvalId, inputs, seen);
+    async appendEvents(approvalId, inputs, seen, also) {
+      const appended = await appendToHead(approvalId, inputs, seen, also);
       if (appended === undefined) {
         throw new ApprovalStoreError("not-found", "No approval to append audit events to", {
           approvalId,

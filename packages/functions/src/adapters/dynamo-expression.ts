@@ -24,6 +24,7 @@ const ATTRIBUTES = {
   requestAttempts: "requestAttempts",
   emailProblems: "emailProblems",
   audit: "audit",
+  slackMessages: "slackMessages",
 } as const satisfies Record<string, string>;
 
 /** An attribute an expression may name as `#<attribute>`. */
@@ -46,6 +47,7 @@ const _fieldsExist: readonly (keyof Approval)[] = [
   ATTRIBUTES.requestAttempts,
   ATTRIBUTES.emailProblems,
   ATTRIBUTES.audit,
+  ATTRIBUTES.slackMessages,
 ];
 
 /**

@@ -6,17 +6,13 @@
 import { handle } from "hono/aws-lambda";
 import { createApp } from "../http/app.ts";
 import { publishingMetrics } from "../metrics.ts";
-import { createRuntimeFromEnv, type Runtime } from "../runtime.ts";
+import { appOptionsFor, createRuntimeFromEnv, type Runtime } from "../runtime.ts";
 
 type LambdaHandler = ReturnType<typeof handle>;
 
 /** Builds the entry point around a runtime. */
 export function createApiHandler(runtime: Runtime): LambdaHandler {
-  const serve = handle(
-    createApp(runtime.deps, {
-      ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
-    }),
-  );
+  const serve = handle(createApp(runtime.deps, appOptionsFor(runtime)));
   return (event, context) => publishingMetrics(runtime.metrics, () => serve(event, context));
 }
 

@@ -6,6 +6,7 @@
 import type { FlowDeps } from "@signoff/core";
 import { type Context, Hono } from "hono";
 import type { ApiAuthConfig } from "../config.ts";
+import { createSlackRoutes, type SlackInteractions } from "../slack/slack-routes.ts";
 import { ApiProblemError, problemResponse } from "./api/problem.ts";
 import { createInboxRoutes } from "./inbox/index.ts";
 import { createLinkRoutes } from "./link-routes.ts";
@@ -18,6 +19,8 @@ export interface AppOptions {
    * API answers 503 and the inbox says it is not set up.
    */
   apiAuth?: ApiAuthConfig;
+  /** Slack's interactivity (`POST /slack/interactions`); without it every request there is 401. */
+  slack?: SlackInteractions;
 }
 
 /** Builds the app around the flows' dependencies. */
@@ -32,6 +35,9 @@ export function createApp(deps: FlowDeps, options: AppOptions = {}): Hono {
   app.use("/inbox", pageSecurityHeaders);
   app.use("/inbox/*", pageSecurityHeaders);
   app.route("/inbox", createInboxRoutes(deps, options.apiAuth));
+
+  // Slack's clicks: signature-verified, no cookies, no pages.
+  app.route("/slack", createSlackRoutes(deps, options.slack));
 
   // `/v1` is loaded on its first request (its own chunk in the bundle: zod and the OpenAPI
   // machinery), so a cold start that serves a link or the inbox never parses it. Its routes

@@ -35,6 +35,8 @@ export interface RequestDefaults {
   timeoutSeconds: number;
   /** Reminders for requests that do not say (`SIGNOFF_DEFAULT_REMINDERS`). */
   reminders?: ReminderPlan;
+  /** True when the deployment has Slack (a bot token and a signing secret); else `slack` is refused. */
+  slack?: boolean;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -179,6 +181,12 @@ export function parseApprovalRequest(
   }
 
   const reminders = fields.reminders ?? defaults.reminders;
+  if (fields.slack !== undefined && defaults.slack !== true) {
+    throw new InvalidRequestError(
+      "slack",
+      "Slack is not configured for this deployment (no bot token and signing secret)",
+    );
+  }
 
   // 6. The response form, by the same parser `buildApproval` checks it with.
   const form = parseForm(fields.form);
@@ -200,6 +208,7 @@ export function parseApprovalRequest(
     ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
     ...(fields.tags !== undefined && { tags: fields.tags }),
     ...(form.form.length > 0 && { form: form.form }),
+    ...(fields.slack !== undefined && { slack: fields.slack }),
     context,
   };
 }

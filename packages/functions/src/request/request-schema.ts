@@ -85,6 +85,32 @@ export const RemindersField = z.pipe(
   ),
 );
 
+/**
+ * `{ "channel": "C0123ABC", "directMessages": true }`: where to post the request in Slack, beside
+ * the emails. A channel id (or a `#name` the bot can post to) and/or a direct message to each
+ * approver Slack finds by email; at least one of the two.
+ */
+export const SlackField = z
+  .strictObject(
+    {
+      channel: z.optional(
+        z.string({ error: "must be a Slack channel id such as C0123ABC" }).check(
+          z.trim(),
+          z.regex(/^(#[a-z0-9][a-z0-9._-]{0,79}|[CDG][A-Z0-9]{2,30})$/, {
+            error: "must be a Slack channel id such as C0123ABC, or #channel-name",
+          }),
+        ),
+      ),
+      directMessages: z.optional(z.boolean({ error: "must be true or false" })),
+    },
+    { error: 'must be {"channel": "C0123ABC"} and/or {"directMessages": true}' },
+  )
+  .check(
+    z.refine((slack) => slack.channel !== undefined || slack.directMessages === true, {
+      error: 'must name a "channel", or ask for "directMessages": true, or both',
+    }),
+  );
+
 /** The fields signoff understands; the token is accepted under three names. */
 export const RequestFields = z.strictObject({
   taskToken: z.optional(token),
@@ -134,6 +160,7 @@ export const RequestFields = z.strictObject({
       )
       .check(z.maxLength(MAX_TAGS, { error: `must list at most ${MAX_TAGS} tags` })),
   ),
+  slack: z.optional(SlackField),
   escalation: z.optional(
     z.strictObject(
       {

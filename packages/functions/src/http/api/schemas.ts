@@ -39,7 +39,7 @@ export const DecisionSchema = z
     decision: z.enum(["approve", "reject"]),
     comment: z.string().optional(),
     at: z.string(),
-    channel: z.enum(["link", "api", "inbox", "timeout"]),
+    channel: z.enum(["link", "api", "inbox", "slack", "timeout"]),
     idempotencyKey: z.string().optional(),
     response: FormResponseSchema.optional(),
     seq: z.number().int().min(1).optional().openapi({
