@@ -351,4 +351,71 @@ describe("approving in Slack", () => {
     expect(textOf(cancelled)).toContain("Cancelled: no longer needed");
     expect(slack.contractViolations()).toEqual([]);
   });
+  it("a press on a message the approval has not recorded yet (pressed before the request's write) is brought up to date too", async () => {
+    const slack = signoff.slack();
+    const subject = subjectOf("Early press");
+    const { executionArn, approvalId, message } = await requestInSlack(subject);
+    // The same message posted where the approval has no record of it: as if pressed before the
+    // request function's write recorded (channel, ts).
+    const response = await fetch(`${slack.apiUrl}chat.postMessage`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${slack.botToken}`,
+        "content-type": "application/json; charset=utf-8",
+      },
+      body: JSON.stringify({ channel: CHANNEL, text: "copy", blocks: message.blocks }),
+    });
+    const copy = (await response.json()) as { ok: boolean; ts: string };
+    expect(copy.ok).toBe(true);
+    expect((await snapshot(approvalId)).slackMessages).not.toContainEqual(
+      expect.objectContaining({ ts: copy.ts }),
+    );
+    const press = await slack.pressButton({
+      user: ALICE,
+      channel: CHANNEL,
+      ts: copy.ts,
+      actionId: SlackActionId.approve,
+    });
+    expect(press.status).toBe(200);
+    expect((await signoff.waitForExecution(executionArn)).status).toBe("SUCCEEDED");
+    const updated = await pollUntil("the pressed copy updated", async () =>
+      slack.messages(CHANNEL).find((m) => m.ts === copy.ts && !hasButtons(m)),
+    );
+    expect(textOf(updated)).toContain(`Approved by ${ALICE}`);
+  });
+
+  it("a press on a decision that asks form fields is refused privately, pointing to the link or inbox; nothing is recorded", async () => {
+    const slack = signoff.slack();
+    const formMachine = await signoff.createStateMachine(
+      `slack-form-${randomUUID().slice(0, 8)}`,
+      approvalWorkflow({ fields: ["details", "requestedBy", "slack", "form"], catchErrors: false }),
+    );
+    const subject = subjectOf("Form in Slack");
+    const executionArn = await signoff.startExecution(formMachine, {
+      approvers: [ALICE, BOB],
+      subject,
+      details: { change: "raise the limit" },
+      requestedBy: "dev@example.com",
+      timeoutSeconds: 600,
+      slack: { channel: CHANNEL },
+      form: [{ name: "amount", type: "number", required: true, min: 1, max: 100 }],
+    });
+    const approvalId = await signoff.approvalIdFor(subject);
+    const message = await messageFor(CHANNEL, approvalId);
+    const before = await snapshot(approvalId);
+    const press = await slack.pressButton({
+      user: ALICE,
+      channel: CHANNEL,
+      ts: message.ts,
+      actionId: SlackActionId.approve,
+    });
+    expect(press.status).toBe(200);
+    const aliceId = slack.userByEmail(ALICE)!.id;
+    const refusal = await pollUntil("Alice's private refusal", async () =>
+      slack.ephemerals(aliceId).find((e) => e.text.includes("asks for answers")),
+    );
+    expect(refusal.text).toContain("Nothing was recorded");
+    expect(await snapshot(approvalId)).toEqual(before);
+    expect(await signoff.statusOf(executionArn)).toBe("RUNNING");
+  });
 });

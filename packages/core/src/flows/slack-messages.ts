@@ -8,7 +8,7 @@
  */
 import type { Approval, AuditEventInput, SlackMessageRef } from "../approval.ts";
 import { toApprovalView } from "../approval-view.ts";
-import type { SlackDestination, SlackMessenger, SlackNotice } from "../ports.ts";
+import type { ApprovalView, SlackDestination, SlackMessenger, SlackNotice } from "../ports.ts";
 import type { DeliverCallbackResult } from "./deliver-callback.ts";
 import { describeError, type FlowDeps, log } from "./flow-deps.ts";
 
@@ -87,12 +87,12 @@ export async function postSlackRequest(
  */
 export async function updateSlackMessages(
   deps: Pick<FlowDeps, "slack" | "log">,
-  approval: Approval,
+  approval: Approval | ApprovalView,
 ): Promise<void> {
   const slack = deps.slack;
   const messages = approval.slackMessages ?? [];
   if (slack === undefined || messages.length === 0) return;
-  const view = toApprovalView(approval);
+  const view = "tokenCiphertext" in approval ? toApprovalView(approval) : approval;
   await eachMessage(deps, approval, "slack update failed", (message) =>
     slack.updateMessage(view, message),
   );
@@ -130,7 +130,7 @@ export async function postSlackNotice(
 
 async function eachMessage(
   deps: Pick<FlowDeps, "log">,
-  approval: Approval,
+  approval: Approval | ApprovalView,
   failure: string,
   act: (message: SlackMessageRef) => ReturnType<SlackMessenger["updateMessage"]>,
 ): Promise<void> {

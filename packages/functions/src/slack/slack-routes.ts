@@ -26,7 +26,10 @@ const BlockActionsPayload = z.object({
   type: z.literal("block_actions"),
   user: z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) }),
   channel: z.optional(z.object({ id: z.string().check(z.maxLength(64)) })),
-  container: z.optional(z.object({ channel_id: z.optional(z.string()) })),
+  container: z.optional(
+    z.object({ channel_id: z.optional(z.string()), message_ts: z.optional(z.string()) }),
+  ),
+  message: z.optional(z.object({ ts: z.optional(z.string()) })),
   actions: z.array(
     z.object({
       action_id: z.string(),
@@ -113,6 +116,18 @@ export function createSlackRoutes(deps: FlowDeps, slack: SlackInteractions | und
       channel: "slack",
     });
     if (result.ok) {
+      // A press can come before the request's write records where it posted (a fast approver):
+      // the pressed message is then unknown to the approval, so bring it up to date here.
+      const pressedTs = payload.container?.message_ts ?? payload.message?.ts;
+      const known = (result.approval.slackMessages ?? []).some(
+        (m) => m.channel === channel && m.ts === pressedTs,
+      );
+      if (!known && channel !== undefined && pressedTs !== undefined) {
+        await updateSlackMessages(deps, {
+          ...result.approval,
+          slackMessages: [{ channel, ts: pressedTs }],
+        });
+      }
       await tell(
         `Your ${button.decision === "approve" ? "approval" : "rejection"} is recorded${result.approval.status === "PENDING" ? "; the request waits for more decisions." : `. The request is ${result.approval.status.toLowerCase()}.`}`,
       );
