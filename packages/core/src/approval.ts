@@ -124,6 +124,11 @@ export interface Approval {
   rejectAs: RejectAs;
   /** Labels from the request, for listings (`?tag=`); absent when none. */
   tags?: string[];
+  /**
+   * Where this approval's signed webhook messages go (the deployment's URLs and the request's),
+   * fixed when it is requested; absent when none (webhooks.ts).
+   */
+  webhookUrls?: string[];
   /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
   executionArn?: string;
   /** ISO-8601. */
@@ -249,7 +254,8 @@ export type AuditEventType =
   | "reminded"
   | "escalated"
   | "resent"
-  | "email-problem";
+  | "email-problem"
+  | "webhook-failed";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

@@ -51,6 +51,8 @@ export interface NewApprovalInput {
   heartbeatSeconds?: number;
   /** Labels for finding the approval later (`GET /v1/approvals?tag=`); de-duplicated here. */
   tags?: string[];
+  /** Webhook URLs of this request, beside the deployment's (checked by `resolveWebhookUrls`). */
+  webhooks?: string[];
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
 }

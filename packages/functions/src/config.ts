@@ -40,6 +40,7 @@ import {
   type LinkedValuesResult,
   readLinkedValues,
 } from "./sst-resources.ts";
+import { readWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config.ts";
 
 export interface SignoffConfig {
   /** DynamoDB table holding approvals and audit events. */
@@ -88,6 +89,8 @@ export interface SignoffConfig {
   sweepConcurrency?: number;
   /** Bearer-token auth for the `/v1` API; absent when SIGNOFF_OIDC_ISSUER is unset. */
   apiAuth?: ApiAuthConfig;
+  /** Signed webhooks; absent when no signing secret is set (webhooks/webhook-config.ts). */
+  webhooks?: WebhookConfig;
 }
 
 /** How `/v1` verifies bearer tokens: any OIDC provider's JWTs, checked against its JWKS. */
@@ -135,7 +138,7 @@ export const ConfigVariable = {
   requestMaxAttempts: "SIGNOFF_REQUEST_MAX_ATTEMPTS",
   sweepQueueUrl: "SIGNOFF_SWEEP_QUEUE_URL",
   sweepConcurrency: "SIGNOFF_SWEEP_CONCURRENCY",
-} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth">, string>;
+} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth" | "webhooks">, string>;
 
 /** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
 export const ApiAuthVariable = {
@@ -301,7 +304,7 @@ type ConfigField = keyof typeof ConfigVariable;
  */
 export const ConfigNeeds = {
   /** request-approval, api and sweeper. */
-  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth"],
+  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth", "webhooks"],
   cancel: ["tableName", "dueShards", "sender", "sesConfigurationSet"],
   sesEvents: ["tableName", "dueShards"],
 } as const satisfies Record<string, readonly (keyof SignoffConfig)[]>;
@@ -369,6 +372,9 @@ export function loadConfigFor<N extends ConfigNeed>(
     }
   }
   const apiAuth = needed.includes("apiAuth") ? readApiAuth(env, problems) : undefined;
+  const webhooks = needed.includes("webhooks")
+    ? readWebhookConfig(env, linkedValues.webhookSecret, problems)
+    : undefined;
   if (result.success) checkDefaultReminders(result.data, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values: Record<string, unknown> = result.data;
@@ -378,6 +384,7 @@ export function loadConfigFor<N extends ConfigNeed>(
     if (value !== undefined) config[field] = value;
   }
   if (apiAuth) config.apiAuth = apiAuth;
+  if (webhooks) config.webhooks = webhooks;
   return config as ConfigFor<N>;
 }
 
@@ -488,7 +495,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-function isLinkable(field: ConfigField): field is keyof typeof LinkedValue {
+function isLinkable(field: ConfigField): field is ConfigField & keyof typeof LinkedValue {
   return field in LinkedValue;
 }
 

@@ -17,6 +17,8 @@ export const LinkedValue = {
   publicUrl: { resource: "Api", property: "url" },
   linkKeys: { resource: "LinkKeys", property: "value" },
   tokenKeys: { resource: "TokenKeys", property: "value" },
+  // Optional: signed webhooks are off without it (webhooks/webhook-config.ts).
+  webhookSecret: { resource: "SignoffWebhookSecret", property: "value" },
 } as const;
 
 export type LinkedField = keyof typeof LinkedValue;

@@ -190,6 +190,7 @@ export function parseApprovalRequest(
     ...(fields.escalation !== undefined && { escalation: fields.escalation }),
     ...(fields.heartbeatSeconds !== undefined && { heartbeatSeconds: fields.heartbeatSeconds }),
     ...(fields.tags !== undefined && { tags: fields.tags }),
+    ...(fields.webhooks !== undefined && { webhooks: fields.webhooks }),
     context,
   };
 }
