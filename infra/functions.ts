@@ -13,7 +13,7 @@ import { TableSchema } from "../packages/core/src/table-schema.ts";
 import { api } from "./api.ts";
 import { configurationSet, configurationSetArn, identityArn, sender } from "./email.ts";
 import { deadLetters, dueShards } from "./queues.ts";
-import { linkKeys, tokenKeys } from "./secrets.ts";
+import { linkKeys, tokenKeys, webhookSecret } from "./secrets.ts";
 import { API_SETTINGS, FUNCTION_SETTINGS, pickSettings } from "./stage-settings.ts";
 import { table } from "./table.ts";
 
@@ -72,10 +72,12 @@ const account = aws.getCallerIdentityOutput().accountId;
 
 /** Which keyrings each function's code reads; cancel and ses-events decrypt and sign nothing. */
 const KEYRINGS: Record<string, sst.Secret[]> = {
-  "request-approval": [linkKeys, tokenKeys],
-  api: [linkKeys, tokenKeys],
-  sweeper: [linkKeys, tokenKeys],
-  "sweep-shard": [linkKeys, tokenKeys],
+  // The webhook secret signs in the sweepers; the request and API functions read it to know
+  // webhooks are on (a request may then name URLs).
+  "request-approval": [linkKeys, tokenKeys, webhookSecret],
+  api: [linkKeys, tokenKeys, webhookSecret],
+  sweeper: [linkKeys, tokenKeys, webhookSecret],
+  "sweep-shard": [linkKeys, tokenKeys, webhookSecret],
   cancel: [],
   "ses-events": [],
 };

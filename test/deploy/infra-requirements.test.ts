@@ -202,10 +202,10 @@ describe("least privilege", () => {
       ]),
     );
     expect(links).toEqual({
-      api: ["LinkKeys", "TokenKeys"],
-      "request-approval": ["LinkKeys", "TokenKeys"],
-      sweeper: ["LinkKeys", "TokenKeys"],
-      "sweep-shard": ["LinkKeys", "TokenKeys"],
+      api: ["LinkKeys", "SignoffWebhookSecret", "TokenKeys"],
+      "request-approval": ["LinkKeys", "SignoffWebhookSecret", "TokenKeys"],
+      sweeper: ["LinkKeys", "SignoffWebhookSecret", "TokenKeys"],
+      "sweep-shard": ["LinkKeys", "SignoffWebhookSecret", "TokenKeys"],
       cancel: [],
       "ses-events": [],
     });

@@ -31,3 +31,5 @@ export * from "./metrics.ts";
 export * from "./request/parse-request.ts";
 export * from "./runtime.ts";
 export * from "./store-runtime.ts";
+export * from "./webhooks/webhook-config.ts";
+export * from "./webhooks/webhook-sender.ts";

@@ -34,8 +34,14 @@ export function createWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString("base64")}`;
 }
 
-/** Starts a receiver that verifies with `secret`. */
-export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
+/**
+ * Starts a receiver that verifies with `secret`. `status`, when given, picks the answer to each
+ * verified message once the queued answers run out (e.g. a random share of 500s).
+ */
+export async function startWebhookReceiver(
+  secret: string,
+  options: { status?: (webhookId: string) => number } = {},
+): Promise<WebhookReceiver> {
   const verifier = new Webhook(secret);
   const received: ReceivedWebhook[] = [];
   const answers: number[] = [];
@@ -56,7 +62,9 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       } catch {
         verified = false;
       }
-      const status = verified ? (answers.shift() ?? 204) : 401;
+      const status = verified
+        ? (answers.shift() ?? options.status?.(headers["webhook-id"]) ?? 204)
+        : 401;
       received.push({
         id: headers["webhook-id"],
         timestamp: headers["webhook-timestamp"],
