@@ -17,14 +17,14 @@ export interface ReceivedWebhook {
   verified: boolean;
   /** The parsed body. */
   message: { type: string; timestamp: string; data: Record<string, unknown> };
-  /** What the receiver answered. */
+  /** What the receiver answered; 0 when it reset the connection instead. */
   status: number;
 }
 
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** The statuses to answer the next requests with, in order; 204 once they run out. */
+  /** The statuses to answer the next requests with, in order (0 resets); 204 once they run out. */
   answer(...statuses: number[]): void;
   stop(): Promise<void>;
 }
@@ -74,7 +74,9 @@ export async function startWebhookReceiver(
         message: JSON.parse(body),
         status,
       });
-      response.writeHead(status).end();
+      // 0: the connection is reset without an answer.
+      if (status === 0) request.socket.destroy();
+      else response.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
