@@ -13,7 +13,13 @@ import { TableSchema } from "../packages/core/src/table-schema.ts";
 import { api } from "./api.ts";
 import { configurationSet, configurationSetArn, identityArn, sender } from "./email.ts";
 import { deadLetters, dueShards } from "./queues.ts";
-import { linkKeys, slackBotToken, slackSigningSecret, tokenKeys } from "./secrets.ts";
+import {
+  linkKeys,
+  slackBotToken,
+  slackSigningSecret,
+  tokenKeys,
+  webhookSecret,
+} from "./secrets.ts";
 import { API_SETTINGS, FUNCTION_SETTINGS, pickSettings } from "./stage-settings.ts";
 import { table } from "./table.ts";
 
@@ -78,10 +84,12 @@ const SLACK = [slackBotToken, slackSigningSecret];
  * nothing) and Slack's (ses-events never touches Slack).
  */
 const KEYRINGS: Record<string, sst.Secret[]> = {
-  "request-approval": [linkKeys, tokenKeys, ...SLACK],
-  api: [linkKeys, tokenKeys, ...SLACK],
-  sweeper: [linkKeys, tokenKeys, ...SLACK],
-  "sweep-shard": [linkKeys, tokenKeys, ...SLACK],
+  // The webhook secret signs in the sweepers; the request and API functions read it to know
+  // webhooks are on (a request may then name URLs).
+  "request-approval": [linkKeys, tokenKeys, webhookSecret, ...SLACK],
+  api: [linkKeys, tokenKeys, webhookSecret, ...SLACK],
+  sweeper: [linkKeys, tokenKeys, webhookSecret, ...SLACK],
+  "sweep-shard": [linkKeys, tokenKeys, webhookSecret, ...SLACK],
   cancel: [...SLACK],
   "ses-events": [],
 };

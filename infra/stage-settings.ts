@@ -107,6 +107,8 @@ export const FUNCTION_SETTINGS = [
   "SIGNOFF_DEFAULT_REMINDERS",
   "SIGNOFF_MIN_REMINDER_INTERVAL_SECONDS",
   "SIGNOFF_REQUEST_MAX_ATTEMPTS",
+  // Every approval's webhook URLs; they need the SignoffWebhookSecret secret set.
+  "SIGNOFF_WEBHOOK_URLS",
 ] as const;
 
 /** The API's optional settings: its OIDC provider and the inbox sign-in. */

@@ -203,10 +203,10 @@ describe("least privilege", () => {
     );
     const slack = ["SlackBotToken", "SlackSigningSecret"];
     expect(links).toEqual({
-      api: ["LinkKeys", ...slack, "TokenKeys"],
-      "request-approval": ["LinkKeys", ...slack, "TokenKeys"],
-      sweeper: ["LinkKeys", ...slack, "TokenKeys"],
-      "sweep-shard": ["LinkKeys", ...slack, "TokenKeys"],
+      api: ["LinkKeys", "SignoffWebhookSecret", ...slack, "TokenKeys"],
+      "request-approval": ["LinkKeys", "SignoffWebhookSecret", ...slack, "TokenKeys"],
+      sweeper: ["LinkKeys", "SignoffWebhookSecret", ...slack, "TokenKeys"],
+      "sweep-shard": ["LinkKeys", "SignoffWebhookSecret", ...slack, "TokenKeys"],
       cancel: slack,
       "ses-events": [],
     });

@@ -25,6 +25,7 @@ import {
   type RequestApprovalResponse,
   type Runtime,
   SWEEP_LIMIT,
+  type WebhookConfig,
 } from "@signoff/functions";
 import {
   createLocalSignoff,
@@ -152,6 +153,8 @@ export interface SignoffStackOptions {
   sfnFaults?: StackOptions["sfnFaults"];
   /** Start the Slack stand-in and switch signoff's Slack on, as `npm start` does; default off. */
   slack?: boolean;
+  /** Signed webhooks on, as `npm start` has them (webhook-settings.ts); off by default. */
+  webhooks?: WebhookConfig;
 }
 
 /**
@@ -191,7 +194,13 @@ async function start(
   // 1. signoff as `npm start` builds it, with request-approval wrapped to record its payloads.
   const keys = await loadDevKeys();
   // Tests run reminders seconds apart, far below the 5-minute floor a deployment keeps.
-  const signoff = createLocalSignoff({ keys, requestSettings: { minReminderIntervalSeconds: 1 } });
+  const signoff = createLocalSignoff({
+    keys,
+    requestSettings: {
+      minReminderIntervalSeconds: 1,
+      ...(options.webhooks && { webhooks: options.webhooks }),
+    },
+  });
   const requestApproval = signoff.functions[REQUEST_APPROVAL_FUNCTION]!;
   const requests: RecordedRequest[] = [];
   const recordingRequestApproval: LocalFunction = async (payload, context) => {

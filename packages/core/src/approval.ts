@@ -157,6 +157,11 @@ export interface Approval {
   tags?: string[];
   /** The fields approvers are asked to fill in (`form.ts`); absent when the request has none. */
   form?: ResponseForm;
+  /**
+   * Where this approval's signed webhook messages go (the deployment's URLs and the request's),
+   * fixed when it is requested; absent when none (webhooks.ts).
+   */
+  webhookUrls?: string[];
   /** `$$.Execution.Id` when the request carried it; used to cancel when the execution ends. */
   executionArn?: string;
   /** What the request asked of Slack; absent when it did not ask. */
@@ -287,7 +292,8 @@ export type AuditEventType =
   | "escalated"
   | "resent"
   | "email-problem"
-  | "slack-posted";
+  | "slack-posted"
+  | "webhook-failed";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

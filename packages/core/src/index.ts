@@ -18,3 +18,4 @@ export * from "./table-schema.ts";
 export * from "./token-cipher.ts";
 export * from "./token-redaction.ts";
 export * from "./transitions.ts";
+export * from "./webhooks.ts";

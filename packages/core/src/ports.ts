@@ -16,6 +16,7 @@ import type {
   Outcome,
   SlackMessageRef,
 } from "./approval.ts";
+import type { WebhookDelivery } from "./webhooks.ts";
 
 /** An approval as it may be shown: everything but the encrypted task token and the chain head. */
 export type ApprovalView = Omit<Approval, "tokenCiphertext" | "audit">;
@@ -45,6 +46,12 @@ export interface DecisionCommit {
   settlement?: Settlement;
   /** Audit events the same write chains onto the approval's audit head (decided, settled). */
   audit?: AuditAppend;
+  /**
+   * Only without `settlement`: moves the approval's `dueAt` to this (earlier) time in the same
+   * write, so the sweeper queues the decision's webhook message soon (webhooks.ts). The sweeper
+   * corrects an early `dueAt` as it does any.
+   */
+  dueAt?: number;
 }
 
 /**
@@ -144,6 +151,8 @@ export interface ApprovalListPage {
 
 export interface DuePage {
   approvals: Approval[];
+  /** Webhook deliveries due (outbox items share the due index); absent when none. */
+  webhooks?: WebhookDelivery[];
   /** Items DynamoDB read for this page, for the sweeper's figures. */
   read: number;
   cursor?: string;
@@ -237,6 +246,11 @@ export interface ApprovalStore {
    * of its audit tail as event items, in one batch. Best effort: a listing repairs an entry it
    * finds stale, and the tail stays on the approval. True when everything was written (so the
    * next head write may drop that tail: `AuditAppend.tailStored`).
+   *
+   * When the approval names webhook URLs, the webhook messages planned from the tail
+   * (`planWebhookDeliveries`) are queued beside the batch, each outbox item put only if absent,
+   * and true also means they are queued. Every write that drops tail events writes them out this
+   * way first, so no message is lost with the tail.
    */
   refreshListing(approval: Approval): Promise<boolean>;
 }
@@ -338,4 +352,54 @@ export interface SlackMessenger {
     message: SlackMessageRef,
     notice: SlackNotice,
   ): Promise<boolean>;
+}
+/** Where a webhook delivery is, by the keys of its outbox item. */
+export interface WebhookDeliveryKey {
+  approvalId: string;
+  seq: number;
+}
+
+/**
+ * The webhook outbox: deliveries queued by the store beside audit events (see
+ * `ApprovalStore.refreshListing`), each claimed with a conditional write before it is sent.
+ */
+export interface WebhookOutbox {
+  /**
+   * Claims attempt `attempt` (= stored attempts + 1) while the delivery is PENDING and moves its
+   * `dueAt` to `retryAt`, so a sender that dies is retried then. Undefined when it lost the claim.
+   */
+  claimWebhook(
+    key: WebhookDeliveryKey,
+    attempt: number,
+    retryAt: number,
+  ): Promise<WebhookDelivery | undefined>;
+  /**
+   * Records attempt `attempt`'s result if it is still the latest claim: the URLs now delivered,
+   * the error, and, when `state` is DELIVERED or GAVE_UP, the end (out of the due index).
+   */
+  finishWebhook(
+    key: WebhookDeliveryKey,
+    attempt: number,
+    result: { delivered: number[]; state: WebhookDelivery["state"]; error?: string },
+  ): Promise<boolean>;
+}
+
+/** One signed POST; the adapter signs (Standard Webhooks) and times the request out. */
+export interface WebhookMessage {
+  url: string;
+  webhookId: string;
+  /** The JSON body, exactly as signed and sent. */
+  body: string;
+  /** The attempt's time, for `webhook-timestamp`. */
+  at: Date;
+}
+
+export type WebhookSendResult =
+  | { ok: true; status: number }
+  /** `status` when the receiver answered; `message` names the error, never a secret. */
+  | { ok: false; status?: number; message: string };
+
+/** Sends webhook messages, signed with the deployment's secret. */
+export interface WebhookSender {
+  send(message: WebhookMessage): Promise<WebhookSendResult>;
 }

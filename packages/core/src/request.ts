@@ -61,6 +61,8 @@ export interface NewApprovalInput {
   tags?: string[];
   /** Where to post the request in Slack; the deployment must have Slack configured. */
   slack?: SlackRequest;
+  /** Webhook URLs of this request, beside the deployment's (checked by `resolveWebhookUrls`). */
+  webhooks?: string[];
   /** Every other payload field, kept to show the approver. */
   context: Record<string, unknown>;
   /** The request's `form` declaration as sent; parsed (and checked) by `parseForm`. */

@@ -42,6 +42,7 @@ import {
   type LinkedValuesResult,
   readLinkedValues,
 } from "./sst-resources.ts";
+import { readWebhookConfig, type WebhookConfig } from "./webhooks/webhook-config.ts";
 
 export interface SignoffConfig {
   /** DynamoDB table holding approvals and audit events. */
@@ -92,6 +93,8 @@ export interface SignoffConfig {
   apiAuth?: ApiAuthConfig;
   /** Slack (slack-config.ts); absent when neither Slack secret is set: Slack is off. */
   slack?: SlackConfig;
+  /** Signed webhooks; absent when no signing secret is set (webhooks/webhook-config.ts). */
+  webhooks?: WebhookConfig;
 }
 
 /** How `/v1` verifies bearer tokens: any OIDC provider's JWTs, checked against its JWKS. */
@@ -139,7 +142,7 @@ export const ConfigVariable = {
   requestMaxAttempts: "SIGNOFF_REQUEST_MAX_ATTEMPTS",
   sweepQueueUrl: "SIGNOFF_SWEEP_QUEUE_URL",
   sweepConcurrency: "SIGNOFF_SWEEP_CONCURRENCY",
-} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth" | "slack">, string>;
+} as const satisfies Record<Exclude<keyof SignoffConfig, "apiAuth" | "slack" | "webhooks">, string>;
 
 /** The optional block of variables configuring `/v1` auth; SIGNOFF_OIDC_ISSUER switches it on. */
 export const ApiAuthVariable = {
@@ -305,7 +308,7 @@ type ConfigField = keyof typeof ConfigVariable;
  */
 export const ConfigNeeds = {
   /** request-approval, api and sweeper. */
-  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth", "slack"],
+  full: [...(Object.keys(ConfigVariable) as ConfigField[]), "apiAuth", "slack", "webhooks"],
   // Cancelling updates the approval's Slack messages.
   cancel: ["tableName", "dueShards", "sender", "sesConfigurationSet", "slack"],
   sesEvents: ["tableName", "dueShards"],
@@ -377,6 +380,9 @@ export function loadConfigFor<N extends ConfigNeed>(
   const slack = needed.includes("slack")
     ? readSlackSettings(env, linkedValues, problems)
     : undefined;
+  const webhooks = needed.includes("webhooks")
+    ? readWebhookConfig(env, linkedValues.webhookSecret, problems)
+    : undefined;
   if (result.success) checkDefaultReminders(result.data, problems);
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const values: Record<string, unknown> = result.data;
@@ -387,6 +393,7 @@ export function loadConfigFor<N extends ConfigNeed>(
   }
   if (apiAuth) config.apiAuth = apiAuth;
   if (slack) config.slack = slack;
+  if (webhooks) config.webhooks = webhooks;
   return config as ConfigFor<N>;
 }
 

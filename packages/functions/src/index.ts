@@ -47,3 +47,5 @@ export {
 } from "./slack/slack-signature.ts";
 export { DEFAULT_SLACK_API_URL, type SlackConfig, SlackVariable } from "./slack-config.ts";
 export * from "./store-runtime.ts";
+export * from "./webhooks/webhook-config.ts";
+export * from "./webhooks/webhook-sender.ts";

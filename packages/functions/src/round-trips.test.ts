@@ -315,3 +315,45 @@ describe("the audit chain with its head on the approval", () => {
     ]);
   });
 });
+
+describe("calls per operation with webhook URLs", () => {
+  const hooks = { secret: `whsec_${"A".repeat(43)}=`, urls: ["https://dash.example.com/hooks"] };
+
+  beforeEach(async () => {
+    deps = createTestRuntime({
+      dynamo: wire.dynamo,
+      ses: wire.ses,
+      sfnClient: wire.sfn,
+      tableName: await emulators.dynamo.createTable(),
+      clock: () => new Date(time),
+      webhooks: hooks,
+    }).deps;
+  });
+
+  it("requests with the same calls: the message is queued by the sweeper, not here", async () => {
+    const calls = await callsOf(() => requested());
+    const email = calls.filter((call) => call === "SendEmail");
+    expect(calls.length - email.length).toBeLessThanOrEqual(REQUEST_FLOOR);
+  });
+
+  it("records a decision that settles nothing with the same read and one conditional write", async () => {
+    const { id } = await requested([ANN, BOB], 2);
+    const calls = await callsOf(() =>
+      decide(deps, { approvalId: id, approver: ANN, decision: "approve", channel: "api" }),
+    );
+    expect(calls).toEqual(["GetItem", "UpdateItem"]);
+    // That write moved the approval up in the due index, for the sweeper to queue the message.
+    expect((await deps.store.get(id))?.dueAt).toBe(time);
+  });
+
+  it("settles with the same five calls plus one PutItem per message, beside the batch", async () => {
+    const { id } = await requested([ANN]);
+    const calls = await callsOf(() =>
+      decide(deps, { approvalId: id, approver: ANN, decision: "approve", channel: "api" }),
+    );
+    const puts = calls.filter((call) => call === "PutItem");
+    // The tail held requested (not yet queued by a sweep), decided and settled.
+    expect(puts).toHaveLength(3);
+    expect(calls.length - puts.length).toBeLessThanOrEqual(DECIDE_FLOOR);
+  });
+});

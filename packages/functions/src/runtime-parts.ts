@@ -42,6 +42,7 @@ export function createStoreDeps(
       client: dynamo,
       tableName: config.tableName,
       ...(config.dueShards !== undefined && { dueShards: config.dueShards }),
+      ...(options.clock && { clock: options.clock }),
     }),
     clock: options.clock ?? (() => new Date()),
     log: options.log ?? logToPowertools,

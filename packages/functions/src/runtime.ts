@@ -4,8 +4,15 @@
  * needs. Each entry point builds one runtime at cold start and reuses it for every invocation.
  * cancel and ses-events build smaller ones (cancel-runtime.ts, store-runtime.ts).
  */
-import { createLinkSigner, createTokenCipher, type FlowDeps } from "@signoff/core";
-import { createAwsClients } from "./adapters/clients.ts";
+import {
+  createLinkSigner,
+  createTokenCipher,
+  DEFAULT_DUE_SHARDS,
+  type FlowDeps,
+  type WebhookDeps,
+} from "@signoff/core";
+import { type AwsClients, createAwsClients } from "./adapters/clients.ts";
+import { createDynamoWebhookOutbox } from "./adapters/dynamo-webhook-outbox.ts";
 import { createSfnTaskCallback } from "./adapters/sfn-task-callback.ts";
 import { loadConfig, type SignoffConfig } from "./config.ts";
 import type { AppOptions } from "./http/app.ts";
@@ -14,6 +21,8 @@ import type { RequestDefaults } from "./request/parse-request.ts";
 import { createConfiguredMailer, createStoreDeps, type RuntimeOptions } from "./runtime-parts.ts";
 import { createSlackApi } from "./slack/slack-messenger.ts";
 import type { SlackInteractions } from "./slack/slack-routes.ts";
+import type { WebhookConfig } from "./webhooks/webhook-config.ts";
+import { createWebhookSender } from "./webhooks/webhook-sender.ts";
 
 export { logToPowertools, type RuntimeOptions } from "./runtime-parts.ts";
 
@@ -58,6 +67,9 @@ export function createRuntime(config: SignoffConfig, options: RuntimeOptions = {
       ...(config.requestMaxAttempts !== undefined && {
         requestMaxAttempts: config.requestMaxAttempts,
       }),
+      ...(config.webhooks && {
+        webhooks: createWebhookDeps(config, config.webhooks, clients.dynamo),
+      }),
     },
   };
 }
@@ -67,6 +79,24 @@ export function appOptionsFor(runtime: Runtime): AppOptions {
   return {
     ...(runtime.config.apiAuth && { apiAuth: runtime.config.apiAuth }),
     ...(runtime.slack && { slack: runtime.slack }),
+  };
+}
+
+/** Signed webhooks: the deployment's URLs, the signing sender, the outbox in the table. */
+function createWebhookDeps(
+  config: SignoffConfig,
+  webhooks: WebhookConfig,
+  dynamo: AwsClients["dynamo"],
+): WebhookDeps {
+  return {
+    urls: webhooks.urls,
+    sender: createWebhookSender({ secret: webhooks.secret }),
+    outbox: createDynamoWebhookOutbox({
+      client: dynamo,
+      tableName: config.tableName,
+      dueShards: config.dueShards ?? DEFAULT_DUE_SHARDS,
+    }),
+    ...(webhooks.allowLoopbackHttp && { allowLoopbackHttp: true }),
   };
 }
 

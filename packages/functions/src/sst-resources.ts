@@ -20,6 +20,8 @@ export const LinkedValue = {
   // Optional: without both, Slack is off (slack-config.ts).
   slackBotToken: { resource: "SlackBotToken", property: "value" },
   slackSigningSecret: { resource: "SlackSigningSecret", property: "value" },
+  // Optional: signed webhooks are off without it (webhooks/webhook-config.ts).
+  webhookSecret: { resource: "SignoffWebhookSecret", property: "value" },
 } as const;
 
 export type LinkedField = keyof typeof LinkedValue;

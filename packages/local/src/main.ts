@@ -19,6 +19,7 @@ import {
   writeStackFile,
 } from "./stack-file.ts";
 import type { Stack } from "./stack-types.ts";
+import { formatWebhookSettings, readLocalWebhookSettings } from "./webhook-settings.ts";
 
 // `npm start`: the local stack in the foreground until Ctrl-C.
 
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
 
   const config = readLocalConfig(process.env);
   const requestSettings = readRequestSettings(process.env);
+  const webhooks = readLocalWebhookSettings(process.env);
   // npm runs scripts from the repo root; INIT_CWD is where the user typed the command.
   const userDir = process.env.INIT_CWD ?? process.cwd();
   const persistDir = args.persistDir ? resolve(userDir, args.persistDir) : undefined;
@@ -55,7 +57,10 @@ async function main(): Promise<number> {
   // sweeper, and the cancel handler where AWS has the EventBridge rule. Application code finds
   // the emulators through the standard AWS_* variables only.
   console.log("Starting the signoff local stack…");
-  const signoff = createLocalSignoff({ keys: await loadDevKeys(persistDir), requestSettings });
+  const signoff = createLocalSignoff({
+    keys: await loadDevKeys(persistDir),
+    requestSettings: { ...requestSettings, webhooks },
+  });
   const stack = await startStack({
     ports: config.ports,
     ...(persistDir ? { persistDir } : {}),
@@ -79,6 +84,7 @@ async function main(): Promise<number> {
       console.log(
         formatBanner({ stack, stackFilePath, auth, requestSettings, readyMs: performance.now() }),
       );
+      console.log(formatWebhookSettings(webhooks).join("\n"));
       // 3. The demo, unless asked not to; the stack keeps running whatever its outcome.
       if (args.demo) await runDemo(stack, shutdown);
     }

@@ -55,18 +55,28 @@ export async function cancelApproval(
     };
   }
   const approval = settled.approval;
-  await deps.store.appendEvent(approvalId, {
-    type: "cancelled",
-    at,
-    actor: "signoff",
-    data: {
-      reason: input.reason,
-      ...(input.executionStatus === undefined ? {} : { executionStatus: input.executionStatus }),
-    },
-  });
+  // Chained onto the head the settle left (no read), and returned with it in the tail, so the
+  // listing batch below writes it out and queues its webhook message.
+  const recorded = await deps.store.appendEvents(
+    approvalId,
+    [
+      {
+        type: "cancelled",
+        at,
+        actor: "signoff",
+        data: {
+          reason: input.reason,
+          ...(input.executionStatus === undefined
+            ? {}
+            : { executionStatus: input.executionStatus }),
+        },
+      },
+    ],
+    approval,
+  );
   log(deps, "info", "approval cancelled", { approvalId, ...input });
   countSettlement(deps, approval);
-  await deps.store.refreshListing(approval);
+  await deps.store.refreshListing(recorded);
   await updateSlackAfterSettle(deps, approval);
 
   // 2. One notice to each approver who heard about it.

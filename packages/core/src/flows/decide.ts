@@ -168,6 +168,9 @@ export async function decide(
       decision,
       ...(settlement && { settlement }),
       audit: { head: approval.audit, events },
+      // Webhooks: a decision that settles nothing has no later write to queue its message, so
+      // the sweeper's next run does (its `dueAt`, moved up here, in this same write).
+      ...(!settlement && approval.webhookUrls?.length && { dueAt: now.getTime() }),
     });
     if (!committed.ok) {
       if (committed.reason === "not-found") return { ok: false, reason: "not-found" };

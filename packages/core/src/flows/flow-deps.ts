@@ -5,8 +5,16 @@
  * the keys or Step Functions cannot reach them.
  */
 import type { LinkSigner } from "../links.ts";
-import type { ApprovalStore, Mailer, SlackMessenger, TaskCallback } from "../ports.ts";
+import type {
+  ApprovalStore,
+  Mailer,
+  SlackMessenger,
+  TaskCallback,
+  WebhookOutbox,
+  WebhookSender,
+} from "../ports.ts";
 import type { TokenCipher } from "../token-cipher.ts";
+import type { WebhookRetryPolicy } from "../webhooks.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -33,6 +41,12 @@ export const FlowMetricUnit = {
   EmailsFailed: "Count",
   /** A callback still PENDING from an earlier attempt that the sweeper tried again. */
   CallbacksRetried: "Count",
+  /** A webhook message every URL of its approval answered 2xx to. */
+  WebhooksDelivered: "Count",
+  /** An attempt at a webhook message that some URL did not answer 2xx (it is retried). */
+  WebhookAttemptsFailed: "Count",
+  /** A webhook message given up after its last attempt (also logged and audited). */
+  WebhooksGaveUp: "Count",
   /** How overdue the oldest due item a sweeper run found was. */
   SweeperLag: "Seconds",
   /** How long the oldest settled outcome a sweeper run found has waited for its callback. */
@@ -91,6 +105,20 @@ export interface FlowDeps {
    * retries).
    */
   requestMaxAttempts?: number;
+  /** Signed webhooks (webhooks.ts); absent when the deployment has no signing secret. */
+  webhooks?: WebhookDeps;
+}
+
+/** What signed webhooks need: the deployment's URLs, a signing sender, the outbox. */
+export interface WebhookDeps {
+  /** Every approval's messages go here (the request may add its own). */
+  urls: readonly string[];
+  sender: WebhookSender;
+  outbox: WebhookOutbox;
+  /** Only on the local stack: request URLs may be http:// to loopback. */
+  allowLoopbackHttp?: boolean;
+  /** Overrides for `DEFAULT_WEBHOOK_RETRY`. */
+  retry?: Partial<WebhookRetryPolicy>;
 }
 
 /** What a flow that only reads and writes approvals needs: no mail, no keys, no Step Functions. */

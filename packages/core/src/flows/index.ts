@@ -3,6 +3,7 @@ export * from "./cancel-for-execution.ts";
 export * from "./decide.ts";
 export * from "./decide-by-link.ts";
 export * from "./deliver-callback.ts";
+export * from "./deliver-webhook.ts";
 export * from "./email-approver.ts";
 export * from "./fail-request.ts";
 export * from "./flow-deps.ts";

@@ -8,6 +8,7 @@ import type { Approval, AuditEvent, AuditEventInput, Outcome } from "../approval
 import { extendAuditHead } from "../audit.ts";
 import { EmailDeliveryError, RequestUndeliverableError } from "../errors.ts";
 import { buildApproval, type InvalidRequest, type NewApprovalInput } from "../request.ts";
+import { resolveWebhookUrls } from "../webhooks.ts";
 import { emailApprover, listEmailedApprovers } from "./email-approver.ts";
 import {
   DEFAULT_REQUEST_MAX_ATTEMPTS,
@@ -58,6 +59,17 @@ export async function requestApproval(
     }),
   });
   if (!built.ok) return built;
+  const webhookUrls = resolveWebhookUrls({
+    deploymentUrls: deps.webhooks?.urls,
+    requested: input.webhooks,
+    ...(deps.webhooks?.allowLoopbackHttp && { allowLoopbackHttp: true }),
+  });
+  if (!webhookUrls.ok) return webhookUrls;
+  if (webhookUrls.urls.length > 0) {
+    // Due at once: the sweeper's next run queues the "requested" message (webhooks.ts).
+    built.approval.webhookUrls = webhookUrls.urls;
+    built.approval.dueAt = now.getTime();
+  }
   // Its audit chain starts in the same put: the head carries the "requested" event.
   const requested = requestedEvent(built.approval, now);
   built.approval.audit = extendAuditHead(undefined, built.approval.id, [requested]).head;

@@ -7,7 +7,9 @@
 import type { Approval, Outcome } from "../approval.ts";
 import { evaluatePolicy, resolveTimeout } from "../policy.ts";
 import type { DuePage } from "../ports.ts";
+import type { WebhookDelivery } from "../webhooks.ts";
 import { type DeliverCallbackResult, deliverCallback } from "./deliver-callback.ts";
+import { type DeliverWebhookResult, deliverWebhook } from "./deliver-webhook.ts";
 import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 import { runDueSteps } from "./run-due-steps.ts";
 import { settleAndNotify } from "./settle.ts";
@@ -91,6 +93,12 @@ export interface SweepStats {
   handedOff: string[];
   /** Shards this run stopped in (its time or its limit) with more due; a caller may hand them on. */
   unfinished: string[];
+  /** Webhook messages delivered to every URL by this run. */
+  webhooksDelivered: number;
+  /** Webhook attempts that some URL failed; retried later. */
+  webhooksRetried: number;
+  /** Webhook messages given up after their last attempt. */
+  webhooksGaveUp: number;
 }
 
 /**
@@ -156,6 +164,9 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
     shards: 0,
     handedOff: [],
     unfinished: [],
+    webhooksDelivered: 0,
+    webhooksRetried: 0,
+    webhooksGaveUp: 0,
   };
   const shards = options.shards ?? (await deps.store.dueShards());
   const run = createLimiter(options.concurrency ?? SWEEP_CONCURRENCY);
@@ -228,6 +239,25 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
       });
     }
   };
+  const takeWebhook = async (shard: string, delivery: WebhookDelivery) => {
+    if (stats.due >= options.limit || stopping()) {
+      stats.left += 1;
+      if (!stats.unfinished.includes(shard)) stats.unfinished.push(shard);
+      return;
+    }
+    stats.due += 1;
+    try {
+      countWebhook(stats, await deliverWebhook(deps, delivery));
+    } catch (error) {
+      stats.failed += 1;
+      log(deps, "error", "webhook delivery failed", {
+        approvalId: delivery.approvalId,
+        webhookId: delivery.webhookId,
+        shard,
+        error: describeError(error),
+      });
+    }
+  };
   await Promise.all(
     [...firstPages].map(async ([shard, first]) => {
       let page: DuePage | undefined = first;
@@ -235,7 +265,13 @@ export async function sweepDue(deps: FlowDeps, options: SweepOptions): Promise<S
         while (page) {
           const approvals = page.approvals;
           if (page !== first) measureLateness(approvals, now, stats);
-          await Promise.all(approvals.map((approval) => run(() => take(shard, approval))));
+          await Promise.all([
+            ...approvals.map((approval) => run(() => take(shard, approval))),
+            // One approval's messages in order (one after another); approvals side by side.
+            ...groupByApproval(page.webhooks ?? []).map(async (deliveries) => {
+              for (const delivery of deliveries) await run(() => takeWebhook(shard, delivery));
+            }),
+          ]);
           if (page.cursor === undefined || stats.unfinished.includes(shard)) break;
           page = await read(shard, page.cursor);
         }
@@ -284,6 +320,9 @@ async function sweepOne(
       outcome = { status: resolveTimeout(approval).status, reason: "timeout", at };
     }
     if (outcome === undefined) {
+      // Webhook messages of recent events (a decision moved `dueAt` up for them) are queued
+      // before the schedule is corrected; should that fail, the approval stays due.
+      await queueWebhookMessages(deps, approval);
       const steps = await runDueSteps(deps, approval, now);
       if (steps.reminderStep !== undefined) stats.reminded += 1;
       if (steps.escalatedTo !== undefined) stats.escalated += 1;
@@ -311,6 +350,35 @@ async function sweepOne(
     return;
   }
   stats.skipped += 1;
+}
+
+/**
+ * Queues the webhook messages of the approval's audit tail (webhooks.ts) when it names webhook
+ * URLs; throws when they could not be, so the sweep leaves the approval due and tries again.
+ */
+async function queueWebhookMessages(deps: FlowDeps, approval: Approval): Promise<void> {
+  if (!approval.webhookUrls?.length || !approval.audit?.tail.length) return;
+  if (!(await deps.store.refreshListing(approval))) {
+    throw new Error("webhook messages could not be queued");
+  }
+}
+
+/** Due deliveries per approval, each approval's in event order. */
+function groupByApproval(deliveries: readonly WebhookDelivery[]): WebhookDelivery[][] {
+  const groups = new Map<string, WebhookDelivery[]>();
+  for (const delivery of deliveries) {
+    const group = groups.get(delivery.approvalId) ?? [];
+    group.push(delivery);
+    groups.set(delivery.approvalId, group);
+  }
+  return [...groups.values()].map((group) => group.sort((a, b) => a.seq - b.seq));
+}
+
+function countWebhook(stats: SweepStats, result: DeliverWebhookResult): void {
+  if (result.status === "delivered") stats.webhooksDelivered += 1;
+  else if (result.status === "retry-scheduled") stats.webhooksRetried += 1;
+  else if (result.status === "gave-up") stats.webhooksGaveUp += 1;
+  else stats.skipped += 1;
 }
 
 function countCallback(stats: SweepStats, result: DeliverCallbackResult | undefined): void {

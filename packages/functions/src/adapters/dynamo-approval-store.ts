@@ -32,10 +32,12 @@ import {
   extendAuditHead,
   MAX_EMAIL_PROBLEMS,
   mergeAuditTrail,
+  planWebhookDeliveries,
   type ScheduleClaim,
   type Settlement,
   type SettleResult,
   TableSchema,
+  type WebhookDelivery,
 } from "@signoff/core";
 import {
   approvalKey,
@@ -57,6 +59,11 @@ import {
   expressionNames,
   isConditionFailed,
 } from "./dynamo-expression.ts";
+import {
+  createDynamoWebhookOutbox,
+  fromWebhookItem,
+  isWebhookItem,
+} from "./dynamo-webhook-outbox.ts";
 import { ApprovalStoreError } from "./errors.ts";
 
 export interface DynamoApprovalStoreOptions {
@@ -66,6 +73,8 @@ export interface DynamoApprovalStoreOptions {
   maxAppendAttempts?: number;
   /** The due index's shard count (SIGNOFF_DUE_SHARDS); DEFAULT_DUE_SHARDS unless given. */
   dueShards?: number;
+  /** When webhook messages are queued (their first `dueAt`); the system clock unless given. */
+  clock?: () => Date;
 }
 
 // BatchGetItem takes up to 100 keys; DynamoDB may leave some unprocessed under load.
@@ -96,6 +105,14 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
   const shardKeys = dueKeys(dueShards);
   const dueKeyFor = (id: string) => dueKeyOf(id, dueShards);
   const listing = createDynamoListing({ client, tableName });
+  const clock = options.clock ?? (() => new Date());
+  const outbox = createDynamoWebhookOutbox({ client, tableName, dueShards });
+
+  /** Queues the webhook messages of `events` (webhooks.ts); nothing when it names no URLs. */
+  async function queueWebhooks(approval: Approval, events: readonly AuditEvent[]): Promise<void> {
+    const deliveries = planWebhookDeliveries(approval, events, clock());
+    if (deliveries.length > 0) await outbox.queue(deliveries);
+  }
 
   /**
    * Rewrites the listing entries after the approval's status or approvers changed. The change
@@ -103,8 +120,14 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
    * that meets the stale entry repairs it.
    */
   async function relist(approval: Approval): Promise<boolean> {
+    const tail = approval.audit?.tail ?? [];
     try {
-      await listing.write(approval, (approval.audit?.tail ?? []).map(toEventItem));
+      // The webhook messages of the tail are queued beside the batch that writes it out, so a
+      // later write may drop the tail only once they are queued too.
+      await Promise.all([
+        listing.write(approval, tail.map(toEventItem)),
+        queueWebhooks(approval, tail),
+      ]);
       return true;
     } catch {
       // Left to the listing's repair (see dynamo-approval-listing.ts); the tail stays on the item.
@@ -162,7 +185,10 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       const head: AuditHead | undefined = current.audit;
       let tailStored = false;
       if (head !== undefined && head.tail.length >= AUDIT_TAIL_FLUSH_AT) {
-        await listing.putItems(head.tail.map(toEventItem));
+        await Promise.all([
+          listing.putItems(head.tail.map(toEventItem)),
+          queueWebhooks(current, head.tail),
+        ]);
         tailStored = true;
       }
       const clause = await auditClause(approvalId, {
@@ -344,7 +370,12 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     now: number,
     limit: number,
     startKey: Item | undefined,
-  ): Promise<{ approvals: Approval[]; read: number; lastKey?: Item }> {
+  ): Promise<{
+    approvals: Approval[];
+    webhooks: WebhookDelivery[];
+    read: number;
+    lastKey?: Item;
+  }> {
     // The key condition, not a filter, bounds the read: only items due by "now" are touched.
     const page = await client.send(
       new QueryCommand({
@@ -362,12 +393,19 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       [TableSchema.sortKey]: item[TableSchema.sortKey],
     }));
     const items = await batchGet(keys);
+    // Webhook outbox items share the index (dynamo-webhook-outbox.ts).
+    const webhooks = items
+      .filter(isWebhookItem)
+      .map(fromWebhookItem)
+      .filter((delivery) => delivery.dueAt !== undefined && delivery.dueAt <= now);
     const approvals = items
+      .filter((item) => !isWebhookItem(item))
       .map(fromApprovalItem)
       .filter((approval) => approval.dueAt !== undefined && approval.dueAt <= now)
       .sort((a, b) => a.dueAt! - b.dueAt!);
     return {
       approvals,
+      webhooks,
       read: page.ScannedCount ?? page.Items?.length ?? 0,
       ...(page.LastEvaluatedKey && { lastKey: page.LastEvaluatedKey }),
     };
@@ -450,6 +488,11 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       let remove = "";
       if (settlement !== undefined) {
         remove = settlementExpression(settlement, set, values, used, dueKeyFor(id));
+      } else if (commit.dueAt !== undefined) {
+        // Earlier than the schedule: the sweeper queues this decision's webhook message.
+        set.push("#dueKey = :dueKey", "#dueAt = :dueAt");
+        used.push("dueKey", "dueAt");
+        Object.assign(values, { ":dueKey": dueKeyFor(id), ":dueAt": commit.dueAt });
       }
       // The decision's audit events move the chain head in this same write: no Query, no Put.
       const audit = commit.audit && (await auditClause(id, commit.audit));
@@ -758,19 +801,32 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
       // A cursor naming only a shard starts that shard from its beginning.
       let startKey = start && Object.keys(start).length > 1 ? start : undefined;
       const approvals: Approval[] = [];
+      const webhooks: WebhookDelivery[] = [];
       let read = 0;
+      const withWebhooks = (page: DuePage): DuePage =>
+        webhooks.length > 0 ? { ...page, webhooks } : page;
       for (;;) {
-        const page = await listDueShard(shardKeys[index]!, now, limit - approvals.length, startKey);
+        const page = await listDueShard(
+          shardKeys[index]!,
+          now,
+          Math.max(1, limit - approvals.length - webhooks.length),
+          startKey,
+        );
         approvals.push(...page.approvals);
+        webhooks.push(...page.webhooks);
         read += page.read;
-        if (page.lastKey) return { approvals, read, cursor: encodeCursor(page.lastKey) };
+        if (page.lastKey) {
+          return withWebhooks({ approvals, read, cursor: encodeCursor(page.lastKey) });
+        }
         // Without a shard, the shards are walked in turn, as one list.
-        if (shard !== undefined || index + 1 >= shardKeys.length) return { approvals, read };
+        if (shard !== undefined || index + 1 >= shardKeys.length) {
+          return withWebhooks({ approvals, read });
+        }
         index += 1;
         startKey = undefined;
-        if (approvals.length >= limit) {
+        if (approvals.length + webhooks.length >= limit) {
           const next = { [TableSchema.dueIndex.partitionKey]: shardKeys[index] };
-          return { approvals, read, cursor: encodeCursor(next) };
+          return withWebhooks({ approvals, read, cursor: encodeCursor(next) });
         }
       }
     },

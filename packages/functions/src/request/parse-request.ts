@@ -209,6 +209,7 @@ export function parseApprovalRequest(
     ...(fields.tags !== undefined && { tags: fields.tags }),
     ...(form.form.length > 0 && { form: form.form }),
     ...(fields.slack !== undefined && { slack: fields.slack }),
+    ...(fields.webhooks !== undefined && { webhooks: fields.webhooks }),
     context,
   };
 }

@@ -3,7 +3,13 @@
  * waitForTaskToken Task sends to request-approval. Known fields are validated; every
  * other field is context, kept and shown to the approver.
  */
-import { MAX_REMINDER_POINTS, MAX_TAGS, TAG_PATTERN } from "@signoff/core";
+import {
+  MAX_REMINDER_POINTS,
+  MAX_REQUEST_WEBHOOK_URLS,
+  MAX_TAGS,
+  MAX_WEBHOOK_URL_LENGTH,
+  TAG_PATTERN,
+} from "@signoff/core";
 import { en } from "zod/locales";
 import * as z from "zod/mini";
 
@@ -161,6 +167,21 @@ export const RequestFields = z.strictObject({
       .check(z.maxLength(MAX_TAGS, { error: `must list at most ${MAX_TAGS} tags` })),
   ),
   slack: z.optional(SlackField),
+  // Checked further (https, no internal addresses, how many) by core's resolveWebhookUrls.
+  webhooks: z.optional(
+    z
+      .array(
+        z
+          .string({ error: "must be a URL" })
+          .check(z.maxLength(MAX_WEBHOOK_URL_LENGTH, { error: "must be a shorter URL" })),
+        { error: "must be a list of URLs" },
+      )
+      .check(
+        z.maxLength(MAX_REQUEST_WEBHOOK_URLS, {
+          error: `must list at most ${MAX_REQUEST_WEBHOOK_URLS} URLs`,
+        }),
+      ),
+  ),
   escalation: z.optional(
     z.strictObject(
       {

@@ -7,6 +7,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import type { SecretKey } from "@signoff/core";
 import type { MetricsPublisher } from "../metrics.ts";
 import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime.ts";
+import type { WebhookConfig } from "../webhooks/webhook-config.ts";
 import { type DynamoEmulator, type SesEmulator, type StoredEmail, TEST_AWS } from "./emulators.ts";
 
 export const TEST_PUBLIC_URL = "http://127.0.0.1:3000";
@@ -30,6 +31,8 @@ export interface RuntimeFixtureOptions {
   sesConfigurationSet?: string;
   clock?: RuntimeOptions["clock"];
   log?: RuntimeOptions["log"];
+  /** Signed webhooks on, with this secret and these URLs. */
+  webhooks?: WebhookConfig;
   /** Default: none recorded. */
   metrics?: MetricsPublisher;
 }
@@ -46,6 +49,7 @@ export function createTestRuntime(options: RuntimeFixtureOptions): Runtime {
       defaultApprovers: options.defaultApprovers ?? [],
       defaultTimeoutSeconds: 3600,
       ...(options.sesConfigurationSet && { sesConfigurationSet: options.sesConfigurationSet }),
+      ...(options.webhooks && { webhooks: options.webhooks }),
     },
     {
       clients: {
