@@ -78,6 +78,34 @@ describe("planWebhookDeliveries", () => {
     }
   });
 
+  it("carries each decision's form response and channel (a dashboard sees what was answered)", () => {
+    const answered = {
+      ...approval,
+      decisions: {
+        "ann@x.io": {
+          ...approval.decisions["ann@x.io"]!,
+          channel: "slack",
+          response: { amount: 42 },
+        },
+      },
+    } as Approval;
+    const planned = planWebhookDeliveries(
+      answered,
+      [
+        event(3, "decided", { decision: "approve", channel: "slack", response: { amount: 42 } }),
+        event(4, "settled", { status: "APPROVED", reason: "quorum" }),
+      ],
+      new Date(5),
+    );
+    expect(JSON.parse(planned[0]!.body).data).toMatchObject({
+      channel: "slack",
+      response: { amount: 42 },
+    });
+    expect(JSON.parse(planned[1]!.body).data.decisions).toEqual([
+      expect.objectContaining({ channel: "slack", response: { amount: 42 } }),
+    ]);
+  });
+
   it("plans nothing for an approval without webhook URLs", () => {
     const { webhookUrls: _, ...without } = approval;
     expect(planWebhookDeliveries(without, [event(1, "requested")], new Date())).toEqual([]);

@@ -155,6 +155,7 @@ function messageData(
         at: event.at,
         ...(data.seq !== undefined && { seq: data.seq }),
         ...(data.comment !== undefined && { comment: data.comment }),
+        ...(data.response !== undefined && { response: data.response }),
       };
     case WebhookEventType.Settled:
     case WebhookEventType.Cancelled: {
@@ -178,6 +179,7 @@ function messageData(
             channel: decision.channel,
             at: decision.at,
             ...(decision.comment !== undefined && { comment: decision.comment }),
+            ...(decision.response !== undefined && { response: decision.response }),
           })),
         ...(data.executionStatus !== undefined && { executionStatus: data.executionStatus }),
       };
