@@ -13,7 +13,7 @@ import type {
   SlackNotice,
   SlackPostResult,
 } from "@signoff/core";
-import { ErrorCode, LogLevel, WebClient } from "@slack/web-api";
+import type { ErrorCode, WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../slack-config.ts";
 import { renderApprovalMessage, renderNotice } from "./slack-blocks.ts";
 
@@ -33,26 +33,37 @@ export interface SlackApiOptions {
 
 /** Builds the adapter around one WebClient. */
 export function createSlackApi(options: SlackApiOptions): SlackApi {
-  const client = new WebClient(options.config.botToken, {
-    slackApiUrl: options.config.apiUrl,
-    timeout: options.timeoutMs ?? 2_500,
-    // One quick retry at most; a rate-limited call is dropped rather than waited out.
-    retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 200 },
-    rejectRateLimitedCalls: true,
-    logLevel: LogLevel.ERROR,
-  });
+  // Loaded on first use: a function whose deployment has Slack off, or an invocation that never
+  // talks to Slack, does not pay for the Slack client at start-up (its own chunk when split).
+  let loaded: Promise<WebClient> | undefined;
+  const slackClient = () =>
+    (loaded ??= import("@slack/web-api").then(
+      ({ LogLevel, WebClient }) =>
+        new WebClient(options.config.botToken, {
+          slackApiUrl: options.config.apiUrl,
+          timeout: options.timeoutMs ?? 2_500,
+          // One quick retry at most; a rate-limited call is dropped rather than waited out.
+          retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 200 },
+          rejectRateLimitedCalls: true,
+          logLevel: LogLevel.ERROR,
+        }),
+      (error: unknown) => {
+        loaded = undefined; // a failed load is tried again by the next call
+        throw error;
+      },
+    ));
 
   /** The direct-message conversation with the Slack user whose email is `approver`. */
   async function openDirectMessage(approver: string): Promise<string | undefined> {
     let userId: string | undefined;
     try {
-      userId = (await client.users.lookupByEmail({ email: approver })).user?.id;
+      userId = (await (await slackClient()).users.lookupByEmail({ email: approver })).user?.id;
     } catch (error) {
       if (slackErrorOf(error) === "users_not_found") return undefined;
       throw error;
     }
     if (userId === undefined) return undefined;
-    const opened = await client.conversations.open({ users: userId });
+    const opened = await (await slackClient()).conversations.open({ users: userId });
     const channel = opened.channel?.id;
     if (channel === undefined) throw new Error("conversations.open returned no channel");
     return channel;
@@ -72,7 +83,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
           channel = opened;
         }
         const { text, blocks } = renderApprovalMessage(approval);
-        const posted = await client.chat.postMessage({ channel, text, blocks });
+        const posted = await (await slackClient()).chat.postMessage({ channel, text, blocks });
         if (posted.ts === undefined || posted.channel === undefined) {
           return { ok: false, reason: "failed", error: "chat.postMessage returned no ts" };
         }
@@ -86,7 +97,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
 
     async updateMessage(approval: ApprovalView, message: SlackMessageRef): Promise<boolean> {
       const { text, blocks } = renderApprovalMessage(approval);
-      const updated = await client.chat.update({
+      const updated = await (await slackClient()).chat.update({
         channel: message.channel,
         ts: message.ts,
         text,
@@ -101,7 +112,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
       notice: SlackNotice,
     ): Promise<boolean> {
       const { text, blocks } = renderNotice(approval, notice);
-      const posted = await client.chat.postMessage({
+      const posted = await (await slackClient()).chat.postMessage({
         channel: message.channel,
         thread_ts: message.ts,
         text,
@@ -111,7 +122,7 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
     },
 
     async emailOfUser(userId: string): Promise<string | undefined> {
-      const { user } = await client.users.info({ user: userId });
+      const { user } = await (await slackClient()).users.info({ user: userId });
       if (user?.deleted === true || user?.is_bot === true) return undefined;
       const email = user?.profile?.email;
       return typeof email === "string" && email.includes("@") ? email.toLowerCase() : undefined;
@@ -119,7 +130,11 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
 
     async tellUser(channel: string, userId: string, text: string): Promise<boolean> {
       try {
-        const posted = await client.chat.postEphemeral({ channel, user: userId, text });
+        const posted = await (await slackClient()).chat.postEphemeral({
+          channel,
+          user: userId,
+          text,
+        });
         return posted.ok === true;
       } catch {
         return false;
@@ -128,11 +143,14 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
   };
 }
 
+// `ErrorCode.PlatformError`, spelled out so reading an error needs no module load.
+const PLATFORM_ERROR = "slack_webapi_platform_error" satisfies `${ErrorCode.PlatformError}`;
+
 /** Slack's error code (`channel_not_found`, ...) when Slack answered `ok: false`. */
 function slackErrorOf(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const { code, data } = error as { code?: unknown; data?: { error?: unknown } };
-  if (code !== ErrorCode.PlatformError) return undefined;
+  if (code !== PLATFORM_ERROR) return undefined;
   return typeof data?.error === "string" ? data.error : undefined;
 }
 
