@@ -384,25 +384,15 @@ describe("approving in Slack", () => {
     expect(textOf(updated)).toContain(`Approved by ${ALICE}`);
   });
 
-  it("a press on a decision that asks form fields is refused privately, pointing to the link or inbox; nothing is recorded", async () => {
+  it("a decision that asks for answers opens a modal; problems come back under its inputs, and a valid submission decides with the response", async () => {
     const slack = signoff.slack();
-    const formMachine = await signoff.createStateMachine(
-      `slack-form-${randomUUID().slice(0, 8)}`,
-      approvalWorkflow({ fields: ["details", "requestedBy", "slack", "form"], catchErrors: false }),
+    const { executionArn, approvalId, message } = await requestFormInSlack(
+      subjectOf("Form in Slack"),
     );
-    const subject = subjectOf("Form in Slack");
-    const executionArn = await signoff.startExecution(formMachine, {
-      approvers: [ALICE, BOB],
-      subject,
-      details: { change: "raise the limit" },
-      requestedBy: "dev@example.com",
-      timeoutSeconds: 600,
-      slack: { channel: CHANNEL },
-      form: [{ name: "amount", type: "number", required: true, min: 1, max: 100 }],
-    });
-    const approvalId = await signoff.approvalIdFor(subject);
-    const message = await messageFor(CHANNEL, approvalId);
+    const aliceId = slack.userByEmail(ALICE)!.id;
     const before = await snapshot(approvalId);
+
+    // Pressing Approve opens the approve fields in a modal, and records nothing yet.
     const press = await slack.pressButton({
       user: ALICE,
       channel: CHANNEL,
@@ -410,12 +400,153 @@ describe("approving in Slack", () => {
       actionId: SlackActionId.approve,
     });
     expect(press.status).toBe(200);
-    const aliceId = slack.userByEmail(ALICE)!.id;
-    const refusal = await pollUntil("Alice's private refusal", async () =>
-      slack.ephemerals(aliceId).find((e) => e.text.includes("asks for answers")),
-    );
-    expect(refusal.text).toContain("Nothing was recorded");
+    const opened = slack.views().filter((v) => v.user === aliceId);
+    expect(opened).toHaveLength(1);
+    const modal = opened[0]!;
+    expect(modal.view).toMatchObject({ type: "modal", title: { text: "Approve request" } });
+    expect(inputsOf(modal.view)).toEqual([
+      { block: "amount", type: "number_input", optional: false },
+      { block: "tier", type: "static_select", optional: true },
+      { block: "checked", type: "checkboxes", optional: false },
+    ]);
+    expect(await snapshot(approvalId)).toEqual(before);
+
+    // A modified client sends what Slack's own would not: signoff refuses it under the inputs.
+    const refused = await slack.submitView({
+      user: ALICE,
+      values: { amount: "500", tier: "standard", checked: false },
+      skipClientChecks: true,
+    });
+    expect(refused.delivery.status).toBe(200);
+    expect(refused.outcome).toEqual({
+      action: "errors",
+      errors: { amount: "This must be at most 100.", checked: "This must be checked." },
+    });
     expect(await snapshot(approvalId)).toEqual(before);
     expect(await signoff.statusOf(executionArn)).toBe("RUNNING");
+
+    // Slack's client checks these too, so the stand-in will not even send them.
+    await expect(
+      slack.submitView({ user: ALICE, values: { amount: "500", checked: true } }),
+    ).rejects.toThrow(/amount: above 100/);
+
+    const submitted = await slack.submitView({
+      user: ALICE,
+      values: { amount: "42", tier: "priority", checked: true },
+    });
+    expect(submitted.outcome).toEqual({ action: "closed" });
+    const end = await signoff.waitForExecution(executionArn);
+    expect(end.status).toBe("SUCCEEDED");
+    expect(end.output).toMatchObject({
+      approvalId,
+      outcome: "approved",
+      decisions: [
+        {
+          approver: ALICE,
+          decision: "approve",
+          channel: "slack",
+          response: { amount: 42, tier: "priority", checked: true },
+        },
+      ],
+    });
+    await pollUntil("Alice told her approval is recorded", async () =>
+      slack.ephemerals(aliceId).find((e) => e.text.startsWith("Your approval is recorded")),
+    );
+    const updated = await pollUntil("the message without buttons", async () =>
+      slack.messages(CHANNEL).find((m) => m.ts === message.ts && !hasButtons(m)),
+    );
+    expect(textOf(updated)).toContain(`Approved by ${ALICE}`);
+    expect(slack.contractViolations()).toEqual([]);
+  });
+
+  it("a non-approver's press opens no modal; a modal submitted after the request settled says so and records nothing", async () => {
+    const slack = signoff.slack();
+    const { executionArn, approvalId, message } = await requestFormInSlack(
+      subjectOf("Form refusals"),
+    );
+    const outsiderId = slack.userByEmail(OUTSIDER)!.id;
+    const bobId = slack.userByEmail(BOB)!.id;
+
+    await slack.pressButton({
+      user: OUTSIDER,
+      channel: CHANNEL,
+      ts: message.ts,
+      actionId: SlackActionId.approve,
+    });
+    const refusal = await pollUntil("the outsider's private refusal", async () =>
+      slack.ephemerals(outsiderId).find((e) => e.text.includes("not an approver")),
+    );
+    expect(refusal.text).toContain("was not recorded");
+    expect(slack.views().filter((v) => v.user === outsiderId)).toEqual([]);
+
+    // Bob opens the reject form (its own field), then Alice approves first from hers.
+    await slack.pressButton({
+      user: BOB,
+      channel: CHANNEL,
+      ts: message.ts,
+      actionId: SlackActionId.reject,
+    });
+    const bobs = slack.views().find((v) => v.user === bobId)!;
+    expect(inputsOf(bobs.view).map((input) => input.block)).toEqual(["reason"]);
+    await slack.pressButton({
+      user: ALICE,
+      channel: CHANNEL,
+      ts: message.ts,
+      actionId: SlackActionId.approve,
+    });
+    await slack.submitView({ user: ALICE, values: { amount: 7, checked: true } });
+    expect((await signoff.waitForExecution(executionArn)).status).toBe("SUCCEEDED");
+    const settled = await snapshot(approvalId);
+
+    const late = await slack.submitView({ user: BOB, values: { reason: "too expensive" } });
+    expect(late.outcome).toEqual({ action: "update" });
+    expect(JSON.stringify(late.view.view)).toContain("already settled");
+    expect(late.view.view.submit).toBeUndefined();
+    expect(await snapshot(approvalId)).toEqual(settled);
   });
 });
+
+/** A request asking for Slack with a form: approve asks three fields, reject one. */
+async function requestFormInSlack(subject: string) {
+  formMachine ??= signoff.createStateMachine(
+    `slack-form-${randomUUID().slice(0, 8)}`,
+    approvalWorkflow({ fields: ["details", "requestedBy", "slack", "form"], catchErrors: false }),
+  );
+  const executionArn = await signoff.startExecution(await formMachine, {
+    approvers: [ALICE, BOB],
+    subject,
+    details: { change: "raise the limit" },
+    requestedBy: "dev@example.com",
+    timeoutSeconds: 600,
+    slack: { channel: CHANNEL },
+    form: [
+      { name: "amount", type: "number", required: true, min: 1, max: 100, integer: true },
+      { name: "tier", type: "select", options: ["standard", "priority"] },
+      { name: "checked", type: "boolean", label: "I checked the budget", required: true },
+      { name: "reason", type: "text", required: true, for: ["reject"] },
+    ],
+  });
+  const approvalId = await signoff.approvalIdFor(subject);
+  const message = await messageFor(CHANNEL, approvalId);
+  return { executionArn, approvalId, message };
+}
+
+let formMachine: Promise<string> | undefined;
+
+/** A modal's inputs: block id, element type, and whether Slack lets it be left empty. */
+function inputsOf(view: Record<string, unknown>) {
+  return (
+    view.blocks as {
+      type: string;
+      block_id?: string;
+      optional?: boolean;
+      element?: { type: string };
+    }[]
+  )
+    .filter((block) => block.type === "input")
+    .map((block) => ({
+      block: block.block_id,
+      type: block.element?.type,
+      optional: block.optional === true,
+    }));
+}

@@ -24,6 +24,25 @@ afterAll(async () => {
   await signoff?.stop();
 });
 
+/** A new page of the shared Chromium, recording console errors and dialogs as problems. */
+async function openPage() {
+  launched ??= launchChromium();
+  const { context, browser: started } = await launched;
+  browser = started;
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return { page, problems };
+}
+
+let launched: ReturnType<typeof launchChromium> | undefined;
+
 describe("approving in Slack in a browser", () => {
   it("approves from the Slack stand-in's page after the confirm dialog, and the execution succeeds", async () => {
     const slack = signoff.slack();
@@ -45,17 +64,7 @@ describe("approving in Slack in a browser", () => {
       async () => (await signoff.approval(approvalId))?.slackMessages?.[0],
     );
 
-    const launched = await launchChromium();
-    browser = launched.browser;
-    const page = await launched.context.newPage();
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("dialog", (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    const { page, problems } = await openPage();
 
     // 1. The channel shows the request as signoff posted it, details escaped and shown as text.
     const alice = slack.userByEmail("alice@example.com")!.id;
@@ -89,6 +98,83 @@ describe("approving in Slack in a browser", () => {
     await page.reload();
     await page.getByText("Approved by alice@example.com (slack", { exact: false }).waitFor();
     expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("answers a request's form in the modal Approve opens, and the execution gets the answers", async () => {
+    const slack = signoff.slack();
+    const machine = await signoff.createStateMachine(
+      `slack-form-browser-${randomUUID().slice(0, 8)}`,
+      approvalWorkflow({ fields: ["details", "slack", "form"], catchErrors: false }),
+    );
+    const subject = `Raise the budget ${randomUUID().slice(0, 8)}`;
+    const executionArn = await signoff.startExecution(machine, {
+      approvers: ["alice@example.com", "bob@example.com"],
+      subject,
+      details: { team: "search" },
+      timeoutSeconds: 600,
+      slack: { channel: "C0APPROVALS" },
+      form: [
+        { name: "amount", type: "number", label: "Amount", required: true, min: 1, max: 100 },
+        { name: "tier", type: "select", label: "Tier", options: ["standard", "priority"] },
+        { name: "checked", type: "boolean", label: "I checked the budget", required: true },
+      ],
+    });
+    const approvalId = await signoff.approvalIdFor(subject);
+    await pollUntil(
+      "the approval's Slack message",
+      async () => (await signoff.approval(approvalId))?.slackMessages?.[0],
+    );
+    const delivered = slack.deliveries().length;
+    const { page, problems } = await openPage();
+    const bob = slack.userByEmail("bob@example.com")!.id;
+    await page.goto(`${slack.url}/?channel=C0APPROVALS&as=${bob}`);
+    const message = page.locator("article.message", { hasText: subject });
+    await message.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("heading", { name: "Approve this request?" }).waitFor();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.waitForURL(/as=U/);
+
+    // 1. The press opened signoff's modal; nothing is decided yet.
+    const modal = page.locator("article.modal");
+    await modal.getByRole("heading", { name: "Approve request" }).waitFor();
+    expect(await signoff.statusOf(executionArn)).toBe("RUNNING");
+
+    // 2. Out of bounds, the browser (as Slack's client) will not submit it.
+    await modal.getByLabel("Amount").fill("500");
+    await modal.getByLabel("I checked the budget").check();
+    await modal.getByRole("button", { name: "Approve" }).click();
+    expect(
+      await modal
+        .getByLabel("Amount")
+        .evaluate(
+          (input) =>
+            (input as unknown as { validity: { rangeOverflow: boolean } }).validity.rangeOverflow,
+        ),
+    ).toBe(true);
+    expect(slack.deliveries()).toHaveLength(delivered + 1); // the press only
+
+    // 3. Filled in properly, the submission decides with the answers and the modal closes.
+    await modal.getByLabel("Amount").fill("42");
+    await modal.getByLabel("Tier").selectOption("priority");
+    await modal.getByRole("button", { name: "Approve" }).click();
+    await page.waitForURL(/as=U/);
+    const end = await signoff.waitForExecution(executionArn);
+    expect(end.status).toBe("SUCCEEDED");
+    expect(end.output).toMatchObject({
+      approvalId,
+      outcome: "approved",
+      decisions: [
+        {
+          approver: "bob@example.com",
+          decision: "approve",
+          channel: "slack",
+          response: { amount: 42, tier: "priority", checked: true },
+        },
+      ],
+    });
+    expect(await page.locator("article.modal").count()).toBe(0);
+    await page.getByText("Your approval is recorded", { exact: false }).waitFor();
     expect(problems).toEqual([]);
   });
 });

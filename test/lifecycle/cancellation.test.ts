@@ -27,6 +27,13 @@ function settled(approvalId: string) {
 
 /** Asserts each approver got exactly one "no longer needed" notice, a few sweeps later too. */
 async function expectOneNoticeEach(subject: string) {
+  // The notices go out after the cancellation is stored: wait for them (a loaded machine is
+  // slow), then long enough for more sweeps to have sent a second one if they were going to.
+  for (const to of APPROVERS) {
+    await pollUntil(`${to}'s "no longer needed" notice`, async () =>
+      (await signoff.findMail(to, `No longer needed: ${subject}`)).length > 0 ? true : undefined,
+    );
+  }
   await sleep(500);
   for (const to of APPROVERS) {
     const notices = await signoff.findMail(to, `No longer needed: ${subject}`);

@@ -1,13 +1,13 @@
 /**
  * Forged Slack requests at volume: `POST /slack/interactions` bodies that would decide a real
- * approval for a real approver, sent unsigned, signed with guessed secrets, stale, from the
+ * approval for a real approver (button presses, and submissions of the form modal), sent unsigned, signed with guessed secrets, stale, from the
  * future, tampered with after signing, with mangled signatures and headers. Every one must be
  * answered 401 (never a 5xx) before signoff so much as looks the clicker up in Slack; afterwards
  * the approvals are untouched. Genuine presses replayed inside Slack's window decide nothing
  * twice.
  */
 import { randomUUID } from "node:crypto";
-import { SlackActionId, signSlackRequest } from "@signoff/functions";
+import { SLACK_MODAL_CALLBACK, SlackActionId, signSlackRequest } from "@signoff/functions";
 import { describe, expect, it } from "vitest";
 import { sleep } from "../support/poll.ts";
 import { useSignoffStack } from "../support/signoff-stack.ts";
@@ -48,8 +48,35 @@ interface Target {
   ts: string;
 }
 
-/** A body exactly like a real press of `decision` on `target` by `userId`. */
-function pressBody(target: Target, userId: string, decision: "approve" | "reject"): string {
+/**
+ * A body exactly like a real press of `decision` on `target` by `userId`, or (`modal`) like the
+ * submission of the form modal such a press opens, which decides as surely.
+ */
+function pressBody(
+  target: Target,
+  userId: string,
+  decision: "approve" | "reject",
+  modal = false,
+): string {
+  if (modal) {
+    const submission = {
+      type: "view_submission",
+      user: { id: userId },
+      view: {
+        id: "V0FORGED00",
+        type: "modal",
+        callback_id: SLACK_MODAL_CALLBACK,
+        private_metadata: JSON.stringify({
+          a: target.approvalId,
+          d: decision,
+          c: CHANNEL,
+          t: target.ts,
+        }),
+        state: { values: {} },
+      },
+    };
+    return new URLSearchParams({ payload: JSON.stringify(submission) }).toString();
+  }
   const payload = {
     type: "block_actions",
     user: { id: userId },
@@ -207,6 +234,7 @@ describe("forged Slack requests", () => {
           target,
           random.pick([aliceId, bobId]),
           random.pick(["approve", "reject"] as const),
+          random.int(0, 3) === 0,
         );
         forged.push(forge(kind, body, slack.signingSecret, random, nowSeconds));
       }

@@ -39,6 +39,7 @@ export {
   type SlackButtonValue,
 } from "./slack/slack-blocks.ts";
 export { createSlackApi, type SlackApi } from "./slack/slack-messenger.ts";
+export { SLACK_MODAL_CALLBACK } from "./slack/slack-modal.ts";
 export type { SlackInteractions } from "./slack/slack-routes.ts";
 export {
   SLACK_MAX_SKEW_SECONDS,

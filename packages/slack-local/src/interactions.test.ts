@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReceiver } from "./receiver.test-support.ts";
 import { type SlackStandIn, startSlackStandIn } from "./stand-in.ts";
 import { APPROVAL_BLOCKS, callApi } from "./test-helpers.ts";
@@ -232,5 +232,206 @@ describe("after a press", () => {
     );
     expect(slack.views()).toHaveLength(1);
     expect(slack.contractViolations()).toEqual([]);
+  });
+});
+
+describe("submitView", () => {
+  // An empty 200 is how an app closes a modal it accepted.
+  beforeEach(() => {
+    receiver.answer.body = "";
+  });
+  afterEach(() => {
+    receiver.answer.status = 200;
+    receiver.answer.body = "acknowledged";
+  });
+  const FORM_VIEW = {
+    type: "modal",
+    callback_id: "decide",
+    private_metadata: '{"a":"x"}',
+    title: { type: "plain_text", text: "Approve request" },
+    submit: { type: "plain_text", text: "Approve" },
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: "*Deploy?*" } },
+      {
+        type: "input",
+        block_id: "amount",
+        label: { type: "plain_text", text: "Amount" },
+        element: {
+          type: "number_input",
+          action_id: "value",
+          is_decimal_allowed: false,
+          min_value: "1",
+          max_value: "100",
+        },
+      },
+      {
+        type: "input",
+        block_id: "note",
+        optional: true,
+        label: { type: "plain_text", text: "Note" },
+        element: { type: "plain_text_input", action_id: "value", max_length: 5 },
+      },
+      {
+        type: "input",
+        block_id: "tier",
+        optional: true,
+        label: { type: "plain_text", text: "Tier" },
+        element: {
+          type: "static_select",
+          action_id: "value",
+          options: [
+            { text: { type: "plain_text", text: "Standard" }, value: "standard" },
+            { text: { type: "plain_text", text: "Priority" }, value: "priority" },
+          ],
+        },
+      },
+      {
+        type: "input",
+        block_id: "ok",
+        label: { type: "plain_text", text: "Checked" },
+        element: {
+          type: "checkboxes",
+          action_id: "value",
+          options: [{ text: { type: "plain_text", text: "Checked" }, value: "true" }],
+        },
+      },
+    ],
+  };
+
+  async function openFormView() {
+    const message = await postApproval();
+    const press = await slack.pressButton({ user: "U0BOB00000", ...message, actionId: "approve" });
+    const opened = await callApi(slack, "views.open", {
+      trigger_id: press.payload.trigger_id as string,
+      view: JSON.stringify(FORM_VIEW),
+    });
+    expect(opened.body.ok).toBe(true);
+    receiver.received.length = 0;
+    return (opened.body.view as { id: string }).id;
+  }
+
+  it("delivers a view_submission with the state Slack's client builds, signed as a press is", async () => {
+    const viewId = await openFormView();
+    const submitted = await slack.submitView({
+      user: "bob@example.com",
+      values: { amount: 42, tier: "Priority", ok: true },
+    });
+    expect(submitted.outcome).toEqual({ action: "closed" });
+    expect(receiver.received).toHaveLength(1);
+    const [delivered] = receiver.received;
+    const timestamp = delivered!.headers["x-slack-request-timestamp"] as string;
+    expect(
+      verifiesAsSlackDocuments(
+        slack.signingSecret,
+        timestamp,
+        delivered!.body,
+        delivered!.headers["x-slack-signature"] as string,
+      ),
+    ).toBe(true);
+    const payload = JSON.parse(new URLSearchParams(delivered!.body).get("payload")!);
+    expect(payload).toMatchObject({
+      type: "view_submission",
+      user: { id: "U0BOB00000" },
+      view: {
+        id: viewId,
+        callback_id: "decide",
+        private_metadata: '{"a":"x"}',
+        state: {
+          values: {
+            amount: { value: { type: "number_input", value: "42" } },
+            note: { value: { type: "plain_text_input", value: null } },
+            tier: {
+              value: {
+                type: "static_select",
+                selected_option: { value: "priority", text: { text: "Priority" } },
+              },
+            },
+            ok: { value: { type: "checkboxes", selected_options: [{ value: "true" }] } },
+          },
+        },
+      },
+    });
+    expect(slack.views()[0]).toMatchObject({ id: viewId, closed: true });
+    await expect(slack.submitView({ user: "U0BOB00000", values: {} })).rejects.toThrow(
+      /no open modal/,
+    );
+  });
+
+  it("refuses to send what Slack's client would not, unless told to skip its checks", async () => {
+    await openFormView();
+    await expect(
+      slack.submitView({
+        user: "U0BOB00000",
+        values: { amount: "1.5", note: "too long", ok: false },
+      }),
+    ).rejects.toThrow(/amount: not a whole number; note: longer than 5 characters; ok: required/);
+    await expect(
+      slack.submitView({ user: "U0BOB00000", values: { amount: 3, ok: true, tier: "gold" } }),
+    ).rejects.toThrow(/tier: not one of the options/);
+    await expect(
+      slack.submitView({ user: "U0BOB00000", values: { amount: 3, ok: true, extra: "x" } }),
+    ).rejects.toThrow(/extra: the modal has no such input/);
+    await expect(
+      slack.submitView({ user: "U0ALICE000", values: { amount: 3, ok: true } }),
+    ).rejects.toThrow(/no open modal/);
+    expect(receiver.received).toEqual([]);
+
+    const forced = await slack.submitView({
+      user: "U0BOB00000",
+      values: { amount: "500" },
+      skipClientChecks: true,
+    });
+    expect(forced.delivery.status).toBe(200);
+    const payload = JSON.parse(new URLSearchParams(receiver.received[0]!.body).get("payload")!);
+    expect(payload.view.state.values.amount.value.value).toBe("500");
+    expect(payload.view.state.values.ok.value.selected_options).toEqual([]);
+  });
+
+  it("applies the app's answer: errors keep the modal open, update replaces it, a failure keeps it", async () => {
+    const viewId = await openFormView();
+    receiver.answer.body = JSON.stringify({
+      response_action: "errors",
+      errors: { amount: "Too much." },
+    });
+    const errors = await slack.submitView({
+      user: "U0BOB00000",
+      values: { amount: 9, ok: true },
+    });
+    expect(errors.outcome).toEqual({ action: "errors", errors: { amount: "Too much." } });
+    expect(errors.view).toMatchObject({
+      id: viewId,
+      closed: false,
+      errors: { amount: "Too much." },
+    });
+
+    receiver.answer.status = 500;
+    const failed = await slack.submitView({
+      user: "U0BOB00000",
+      values: { amount: 9, ok: true },
+    });
+    expect(failed.outcome).toEqual({ action: "failed" });
+    expect(failed.view.closed).toBe(false);
+
+    receiver.answer.status = 200;
+    receiver.answer.body = "acknowledged"; // a 200 that is neither empty nor JSON
+    const unreadable = await slack.submitView({
+      user: "U0BOB00000",
+      values: { amount: 9, ok: true },
+    });
+    expect(unreadable.outcome).toEqual({ action: "failed" });
+    receiver.answer.body = JSON.stringify({
+      response_action: "update",
+      view: { type: "modal", title: { type: "plain_text", text: "Not recorded" }, blocks: [] },
+    });
+    const updated = await slack.submitView({
+      user: "U0BOB00000",
+      values: { amount: 9, ok: true },
+    });
+    expect(updated.outcome).toEqual({ action: "update" });
+    expect(updated.view).toMatchObject({
+      closed: false,
+      errors: {},
+      view: { title: { text: "Not recorded" } },
+    });
   });
 });

@@ -4,7 +4,7 @@
  * https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
 import { signSlackRequest } from "./signature.ts";
-import type { Block, Store, StoredMessage } from "./store.ts";
+import type { Block, Store, StoredMessage, StoredView } from "./store.ts";
 import { randomId } from "./web-api.ts";
 import { APP, type SlackTeam, type SlackUser } from "./workspace.ts";
 
@@ -164,5 +164,231 @@ export async function deliverPayload(
   } catch (error) {
     const text = String((error as Error)?.message ?? error);
     return { status: 0, body: text, elapsedMs: elapsed(), payload, request };
+  }
+}
+
+/** What a test (or the page) fills in a modal: a value per input block, by block_id. */
+export type ViewInputValues = Record<
+  string,
+  string | number | boolean | readonly string[] | undefined
+>;
+
+/** An input block of a modal and its element, as the app opened it. */
+interface InputElement {
+  blockId: string;
+  actionId: string;
+  type: string;
+  optional: boolean;
+  element: Record<string, unknown>;
+}
+
+/** The input blocks of a view, in order. */
+export function listInputs(view: Record<string, unknown>): InputElement[] {
+  const blocks = Array.isArray(view.blocks) ? (view.blocks as Block[]) : [];
+  return blocks
+    .filter((block) => block.type === "input" && block.element && typeof block.element === "object")
+    .map((block) => {
+      const element = block.element as Record<string, unknown>;
+      return {
+        blockId: block.block_id ?? "",
+        actionId: typeof element.action_id === "string" ? element.action_id : "",
+        type: String(element.type ?? ""),
+        optional: block.optional === true,
+        element,
+      };
+    });
+}
+
+type SlackOption = { text: { type: string; text: string }; value: string };
+
+function optionsOf(element: Record<string, unknown>): SlackOption[] {
+  return Array.isArray(element.options) ? (element.options as SlackOption[]) : [];
+}
+
+function charCount(text: string): number {
+  return [...text].length;
+}
+
+/**
+ * The view's `state.values` for what was filled in, as Slack's client builds it, and what
+ * Slack's client would not let the user submit (a required input left empty, a text shorter or
+ * longer than the element allows, a number out of its bounds, an option it does not offer).
+ */
+export function buildViewState(
+  view: Record<string, unknown>,
+  values: ViewInputValues,
+): { values: Record<string, Record<string, unknown>>; clientProblems: string[] } {
+  const state: Record<string, Record<string, unknown>> = {};
+  const problems: string[] = [];
+  const inputs = listInputs(view);
+  for (const name of Object.keys(values)) {
+    if (!inputs.some((input) => input.blockId === name)) {
+      problems.push(`${name}: the modal has no such input`);
+    }
+  }
+  for (const input of inputs) {
+    const given = values[input.blockId];
+    const empty =
+      given === undefined ||
+      given === "" ||
+      given === false ||
+      (Array.isArray(given) && given.length === 0);
+    if (empty && !input.optional) problems.push(`${input.blockId}: required`);
+    let value: Record<string, unknown>;
+    switch (input.type) {
+      case "plain_text_input": {
+        const text = given === undefined || given === "" ? null : String(given);
+        const min = input.element.min_length;
+        const max = input.element.max_length;
+        if (text !== null && typeof min === "number" && charCount(text) < min) {
+          problems.push(`${input.blockId}: shorter than ${min} characters`);
+        }
+        if (text !== null && typeof max === "number" && charCount(text) > max) {
+          problems.push(`${input.blockId}: longer than ${max} characters`);
+        }
+        value = { type: input.type, value: text };
+        break;
+      }
+      case "number_input": {
+        const text = given === undefined || given === "" ? null : String(given);
+        if (text !== null) {
+          const number = Number(text);
+          if (!Number.isFinite(number)) problems.push(`${input.blockId}: not a number`);
+          if (input.element.is_decimal_allowed !== true && !Number.isInteger(number)) {
+            problems.push(`${input.blockId}: not a whole number`);
+          }
+          const { min_value: min, max_value: max } = input.element;
+          if (typeof min === "string" && number < Number(min)) {
+            problems.push(`${input.blockId}: below ${min}`);
+          }
+          if (typeof max === "string" && number > Number(max)) {
+            problems.push(`${input.blockId}: above ${max}`);
+          }
+        }
+        value = { type: input.type, value: text };
+        break;
+      }
+      case "static_select": {
+        const option =
+          given === undefined || given === ""
+            ? null
+            : (optionsOf(input.element).find((o) => o.value === given || o.text.text === given) ??
+              null);
+        if (given !== undefined && given !== "" && option === null) {
+          problems.push(`${input.blockId}: not one of the options`);
+        }
+        value = { type: input.type, selected_option: option };
+        break;
+      }
+      case "checkboxes": {
+        const options = optionsOf(input.element);
+        const chosen =
+          given === true
+            ? options
+            : Array.isArray(given)
+              ? options.filter((o) => given.includes(o.value))
+              : [];
+        value = { type: input.type, selected_options: chosen };
+        break;
+      }
+      default:
+        problems.push(`${input.blockId}: the stand-in cannot fill a ${input.type}`);
+        continue;
+    }
+    state[input.blockId] = { [input.actionId]: value };
+  }
+  return { values: state, clientProblems: problems };
+}
+
+/** Builds the view_submission payload Slack sends when `user` submits `stored`. */
+export function buildViewSubmissionPayload(
+  context: Pick<PressContext, "team" | "store" | "now">,
+  user: SlackUser,
+  stored: StoredView,
+  stateValues: Record<string, Record<string, unknown>>,
+): Record<string, unknown> {
+  const { team } = context;
+  const triggerId = `${Date.now()}.${randomId(10)}.${randomId(32).toLowerCase()}`;
+  context.store.triggers.set(triggerId, { user: user.id, issuedAt: context.now(), used: false });
+  return {
+    type: "view_submission",
+    team: { id: team.id, domain: team.domain },
+    user: { id: user.id, username: user.name, name: user.name, team_id: team.id },
+    api_app_id: APP.appId,
+    token: "stand-in-verification-token",
+    trigger_id: triggerId,
+    view: {
+      id: stored.id,
+      team_id: team.id,
+      type: "modal",
+      private_metadata: "",
+      callback_id: "",
+      ...stored.view,
+      state: { values: stateValues },
+      hash: `${Math.floor(context.now() / 1000)}.${randomId(8)}`,
+      previous_view_id: null,
+      root_view_id: stored.id,
+      app_id: APP.appId,
+      external_id: "",
+      app_installed_team_id: team.id,
+      bot_id: APP.botId,
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
+
+/** What the app's answer to a view_submission did to the modal. */
+export type ViewOutcome =
+  /** Closed: an empty 200, or `response_action: "clear"`. */
+  | { action: "closed" }
+  /** Kept open with an error under each named block. */
+  | { action: "errors"; errors: Record<string, string> }
+  /** Replaced by the app's view. */
+  | { action: "update" }
+  /** Kept open: the app did not answer 200 in time (Slack shows the user an error). */
+  | { action: "failed" };
+
+/** Applies the app's answer to a submission to the stored modal, as Slack's client would. */
+export function applyViewResponse(stored: StoredView, delivery: Delivery): ViewOutcome {
+  if (delivery.status !== 200) return { action: "failed" };
+  if (delivery.body.trim() === "") {
+    stored.closed = true;
+    return { action: "closed" };
+  }
+  let answer: { response_action?: unknown; errors?: unknown; view?: unknown };
+  try {
+    answer = JSON.parse(delivery.body) as typeof answer;
+  } catch {
+    return { action: "failed" };
+  }
+  switch (answer.response_action) {
+    case "errors": {
+      const errors =
+        answer.errors && typeof answer.errors === "object"
+          ? Object.fromEntries(
+              Object.entries(answer.errors as Record<string, unknown>).map(([k, v]) => [
+                k,
+                String(v),
+              ]),
+            )
+          : {};
+      stored.errors = errors;
+      return { action: "errors", errors };
+    }
+    case "update": {
+      const view = answer.view as Record<string, unknown> | undefined;
+      if (!view || typeof view !== "object" || view.type !== "modal") return { action: "failed" };
+      stored.view = view;
+      stored.errors = {};
+      return { action: "update" };
+    }
+    case "clear":
+    case undefined:
+      stored.closed = true;
+      return { action: "closed" };
+    default:
+      return { action: "failed" };
   }
 }

@@ -205,3 +205,132 @@ describe("pressing a button on the page", () => {
     expect(receiver.received).toEqual([]);
   });
 });
+
+describe("modals on the page", () => {
+  const MODAL = {
+    type: "modal",
+    callback_id: "decide",
+    title: { type: "plain_text", text: "Approve request" },
+    submit: { type: "plain_text", text: "Approve" },
+    blocks: [
+      {
+        type: "input",
+        block_id: "amount",
+        label: { type: "plain_text", text: "Amount <b>" },
+        element: {
+          type: "number_input",
+          action_id: "value",
+          is_decimal_allowed: false,
+          min_value: "1",
+          max_value: "100",
+        },
+      },
+      {
+        type: "input",
+        block_id: "tiers",
+        optional: true,
+        label: { type: "plain_text", text: "Tiers" },
+        element: {
+          type: "checkboxes",
+          action_id: "value",
+          options: [
+            { text: { type: "plain_text", text: "Gold" }, value: "gold" },
+            { text: { type: "plain_text", text: "Silver" }, value: "silver" },
+          ],
+        },
+      },
+    ],
+  };
+
+  async function openModal() {
+    const ts = await postApproval();
+    const pressed = await slack.pressButton({
+      user: "U0ALICE000",
+      channel: "C0APPROVALS",
+      ts,
+      actionId: "approve",
+    });
+    const opened = await callApi(slack, "views.open", {
+      trigger_id: pressed.payload.trigger_id as string,
+      view: JSON.stringify(MODAL),
+    });
+    receiver.received.length = 0;
+    return (opened.body.view as { id: string }).id;
+  }
+
+  function submitForm(
+    fields: [string, string][],
+    headers: Record<string, string> = { origin: slack.url },
+  ) {
+    return fetch(`${slack.url}/submit-view`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(fields),
+    });
+  }
+
+  it("shows an open modal only to its person, as a form with the limits Slack's client enforces", async () => {
+    const viewId = await openModal();
+    const html = await (await page("?channel=C0APPROVALS&as=U0ALICE000")).text();
+    expect(html).toContain(`id="view-${viewId}"`);
+    expect(html).toContain("Amount &lt;b&gt;");
+    expect(html).toMatch(
+      /<input type="number" id="in-amount" name="v.amount" step="1" min="1" max="100" required>/,
+    );
+    expect(html).toContain('name="v.tiers" value="gold"');
+    expect(await (await page("?channel=C0APPROVALS&as=U0BOB00000")).text()).not.toContain(viewId);
+  });
+
+  it("submits the modal as Slack's client would, from this page only", async () => {
+    const viewId = await openModal();
+    const fields: [string, string][] = [
+      ["as", "U0ALICE000"],
+      ["view_id", viewId],
+      ["channel", "C0APPROVALS"],
+      ["v.amount", "7"],
+      ["v.tiers", "gold"],
+      ["v.tiers", "silver"],
+    ];
+    expect((await submitForm(fields, { origin: "http://evil.example" })).status).toBe(403);
+    expect(receiver.received).toEqual([]);
+
+    const outOfBounds = await submitForm(fields.map(([k, v]) => [k, k === "v.amount" ? "700" : v]));
+    expect(outOfBounds.status).toBe(303);
+    expect(receiver.received).toEqual([]);
+    expect(slack.views()[0]!.errors).toEqual({ amount: "Slack would not submit this: above 100" });
+
+    const submitted = await submitForm(fields);
+    expect(submitted.status).toBe(303);
+    expect(submitted.headers.get("location")).toBe("/?channel=C0APPROVALS&as=U0ALICE000");
+    const payload = JSON.parse(new URLSearchParams(receiver.received[0]!.body).get("payload")!);
+    expect(payload.view.state.values).toEqual({
+      amount: { value: { type: "number_input", value: "7" } },
+      tiers: {
+        value: {
+          type: "checkboxes",
+          selected_options: [
+            { text: { type: "plain_text", text: "Gold" }, value: "gold" },
+            { text: { type: "plain_text", text: "Silver" }, value: "silver" },
+          ],
+        },
+      },
+    });
+    // The receiver answered an empty 200: the modal is closed and no longer shown.
+    expect(slack.views()[0]!.closed).toBe(true);
+    expect(await (await page("?channel=C0APPROVALS&as=U0ALICE000")).text()).not.toContain(viewId);
+  });
+
+  it("closes a modal without delivering anything", async () => {
+    const viewId = await openModal();
+    const closed = await fetch(`${slack.url}/close-view`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: slack.url },
+      body: new URLSearchParams({ as: "U0ALICE000", view_id: viewId, channel: "C0APPROVALS" }),
+    });
+    expect(closed.status).toBe(303);
+    expect(slack.views()[0]!.closed).toBe(true);
+    expect(receiver.received).toEqual([]);
+  });
+});

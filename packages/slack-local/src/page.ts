@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { ButtonElement, Delivery } from "./interactions.ts";
-import { readSlackText, renderBlocks } from "./render-blocks.ts";
-import type { Store } from "./store.ts";
+import { readSlackText, renderBlocks, textOf } from "./render-blocks.ts";
+import type { Block, Store, StoredView } from "./store.ts";
 import { APP, dmChannelId, type SlackChannel, type SlackUser } from "./workspace.ts";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -37,6 +37,12 @@ button.danger{background:#e01e5a;border-color:#e01e5a;color:#fff}
 table{border-collapse:collapse;font-size:.85rem}
 a.deny{margin-left:1rem}
 td{border-top:1px solid #ddd;padding:.2rem .5rem;vertical-align:top;overflow-wrap:anywhere}
+.modal{border:2px solid #1264a3}
+.input{margin:.6rem 0}
+.input .label{display:block;font-weight:600}
+.input input[type=text],.input input[type=number],.input textarea,.input select{font:inherit;width:100%;box-sizing:border-box}
+.check{display:block}
+.error{color:#e01e5a;font-size:.85rem}
 `.trim();
 
 /** The CSP source that allows exactly the stylesheet above. */
@@ -70,7 +76,7 @@ export function renderPage(model: PageModel): Html {
   const shown = conversations.find((c) => c.id === channel);
   const messages = store.messages.filter((m) => m.channel === shown?.id);
   const ephemerals = store.ephemerals.filter((m) => m.channel === shown?.id && m.user === as);
-  const views = store.views.filter((v) => v.user === as);
+  const views = store.views.filter((v) => v.user === as && !v.closed);
   const link = (id: string) =>
     `/?channel=${encodeURIComponent(id)}${as ? `&as=${encodeURIComponent(as)}` : ""}`;
   const name = (id: string) =>
@@ -103,14 +109,7 @@ ${ephemerals.map(
 ${m.blocks.length > 0 ? renderBlocks(m.blocks, users, undefined) : html`<div class="text">${readSlackText(m.text, users)}</div>`}
 </article>`,
 )}
-${views.map(
-  (v) => html`<article class="message ephemeral">
-<div class="meta">Modal opened for you (${v.id})</div>
-<h3>${readSlackText(String((v.view.title as { text?: unknown } | undefined)?.text ?? ""), users)}</h3>
-${renderBlocks(Array.isArray(v.view.blocks) ? v.view.blocks : [], users, undefined)}
-<p class="note">The stand-in shows modals; it does not submit them.</p>
-</article>`,
-)}
+${views.map((v) => renderModal(v, users, shown?.id))}
 <h2>Deliveries to the app</h2>
 <p class="meta">Interactivity URL: ${model.interactivityUrl ?? "none set, so buttons cannot deliver"}</p>
 <table>${model.deliveries
@@ -122,6 +121,91 @@ ${renderBlocks(Array.isArray(v.view.blocks) ? v.view.blocks : [], users, undefin
       )}</table>
 </main>`,
   );
+}
+
+/**
+ * An open modal as a form: its inputs as HTML inputs with the limits Slack's client enforces,
+ * the app's errors under them, and its submit button (or Close, for a modal without one).
+ */
+function renderModal(stored: StoredView, users: readonly SlackUser[], channel: string | undefined) {
+  const { view } = stored;
+  const submit = (view.submit as { text?: unknown } | undefined)?.text;
+  const close = (view.close as { text?: unknown } | undefined)?.text;
+  const blocks = Array.isArray(view.blocks) ? (view.blocks as Block[]) : [];
+  const hidden = html`<input type="hidden" name="as" value="${stored.user}">
+<input type="hidden" name="view_id" value="${stored.id}">
+<input type="hidden" name="channel" value="${channel ?? ""}">`;
+  return html`<article class="message modal" id="view-${stored.id}">
+<div class="meta">Modal (${stored.id})</div>
+<h3>${textOf(view.title, users)}</h3>
+<form method="post" action="/submit-view">
+${hidden}
+${blocks.map((block) =>
+  block.type === "input"
+    ? renderInput(block, stored.errors[block.block_id ?? ""], users)
+    : renderBlocks([block], users, undefined),
+)}
+${submit === undefined ? "" : html`<button type="submit" class="primary">${String(submit)}</button>`}
+</form>
+<form method="post" action="/close-view" class="button">
+${hidden}
+<button type="submit">${String(close ?? "Close")}</button>
+</form>
+</article>`;
+}
+
+function renderInput(block: Block, error: string | undefined, users: readonly SlackUser[]) {
+  const element = (block.element ?? {}) as Record<string, unknown>;
+  const label = textOf(block.label, users);
+  const hint = block.hint === undefined ? undefined : textOf(block.hint, users);
+  const name = `v.${block.block_id ?? ""}`;
+  const id = `in-${block.block_id ?? ""}`;
+  const required = block.optional === true ? "" : raw(" required");
+  const options = Array.isArray(element.options)
+    ? (element.options as { text?: { text?: unknown }; value?: unknown }[])
+    : [];
+  const number = (key: string) =>
+    typeof element[key] === "number" || typeof element[key] === "string"
+      ? String(element[key])
+      : undefined;
+  let input: Html;
+  switch (element.type) {
+    case "plain_text_input": {
+      const max = number("max_length");
+      const min = number("min_length");
+      const limits = html`${max ? html` maxlength="${max}"` : ""}${min ? html` minlength="${min}"` : ""}`;
+      input =
+        element.multiline === true
+          ? html`<textarea id="${id}" name="${name}" rows="3"${limits}${required}></textarea>`
+          : html`<input type="text" id="${id}" name="${name}"${limits}${required}>`;
+      break;
+    }
+    case "number_input": {
+      const min = number("min_value");
+      const max = number("max_value");
+      input = html`<input type="number" id="${id}" name="${name}" step="${element.is_decimal_allowed === true ? "any" : "1"}"${min ? html` min="${min}"` : ""}${max ? html` max="${max}"` : ""}${required}>`;
+      break;
+    }
+    case "static_select":
+      input = html`<select id="${id}" name="${name}"${required}><option value="">Choose…</option>${options.map(
+        (o) =>
+          html`<option value="${String(o.value ?? "")}">${String(o.text?.text ?? "")}</option>`,
+      )}</select>`;
+      break;
+    case "checkboxes":
+      input = html`${options.map(
+        (o) =>
+          html`<label class="check"><input type="checkbox" name="${name}" value="${String(o.value ?? "")}"${options.length === 1 ? required : ""}> ${String(o.text?.text ?? "")}</label>`,
+      )}`;
+      break;
+    default:
+      input = html`<span class="unsupported">[a ${String(element.type)}: the stand-in cannot show this input]</span>`;
+  }
+  return html`<div class="input"><label class="label" for="${id}">${label}${block.optional === true ? html` <span class="meta">(optional)</span>` : ""}</label>
+${input}
+${hint === undefined ? "" : html`<div class="meta">${hint}</div>`}
+${error === undefined ? "" : html`<div class="error" role="alert">${error}</div>`}
+</div>`;
 }
 
 /** Slack's confirm dialog for a button that has a `confirm` object. */

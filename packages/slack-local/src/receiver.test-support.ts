@@ -31,6 +31,8 @@ export async function startReceiver(
   return {
     url: `http://127.0.0.1:${port}/slack/interactions`,
     received,
+    /** What it answers; a test may change it between deliveries. */
+    answer,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -39,7 +39,7 @@ export function readSlackText(value: string, users: readonly SlackUser[]): strin
 }
 
 /** A text object's characters: plain_text as given, mrkdwn as readSlackText reads it. */
-function textOf(value: unknown, users: readonly SlackUser[]): string {
+export function textOf(value: unknown, users: readonly SlackUser[]): string {
   const object = value as { type?: unknown; text?: unknown } | undefined;
   if (typeof object?.text !== "string") return "";
   return object.type === "plain_text" ? object.text : readSlackText(object.text, users);

@@ -7,16 +7,22 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { readApiRequest } from "./api-request.ts";
 import { contractFor } from "./contract.ts";
 import { closePlain, isSameOrigin, LOOPBACK, listenPlain, secureHeaders } from "./http-helpers.ts";
 import {
+  applyViewResponse,
   buildBlockActionsPayload,
+  buildViewState,
+  buildViewSubmissionPayload,
   type Delivery,
   deliverPayload,
   type FoundButton,
   listButtons,
+  listInputs,
+  type ViewInputValues,
+  type ViewOutcome,
 } from "./interactions.ts";
 import { IMPLEMENTED_METHODS, type SlackMethod } from "./methods.ts";
 import { listConversations, renderConfirmPage, renderPage, renderProblemPage } from "./page.ts";
@@ -93,6 +99,32 @@ export interface PressButtonOptions {
   blockId?: string;
 }
 
+export interface SubmitViewOptions {
+  /** Who submits: a user ID (U…) or an email; the modal must have been opened for them. */
+  user: string;
+  /** The modal (V…); default the newest one open for `user`. */
+  viewId?: string;
+  /**
+   * A value per input block, by block_id: text for a text or number input, an option's value or
+   * text for a select, true / false (or option values) for checkboxes; absent means left empty.
+   */
+  values: ViewInputValues;
+  /**
+   * Deliver what Slack's client would refuse to submit (a required input empty, a value outside
+   * the element's limits): a modified client, to test the app's own checks. Default false: such
+   * a submission throws, naming the problems, and nothing is delivered.
+   */
+  skipClientChecks?: boolean;
+}
+
+export interface ViewSubmission {
+  delivery: Delivery;
+  /** What the app's answer did to the modal. */
+  outcome: ViewOutcome;
+  /** The modal after the answer (closed, with errors, or replaced). */
+  view: StoredView;
+}
+
 export interface SlackStandIn {
   /** The page, e.g. `http://127.0.0.1:8087`. */
   url: string;
@@ -126,6 +158,12 @@ export interface SlackStandIn {
   dmChannelFor(userId: string): string;
   /** Presses a button as `user` and delivers the interaction; throws if there is no such button. */
   pressButton(options: PressButtonOptions): Promise<Delivery>;
+  /**
+   * Fills in and submits a modal as `user`, delivering the view_submission to the app, and
+   * applies the app's answer (close, errors, update) to the modal. Throws if there is no such
+   * open modal, or (unless `skipClientChecks`) if Slack's client would not submit these values.
+   */
+  submitView(options: SubmitViewOptions): Promise<ViewSubmission>;
   /** Forgets messages, ephemerals, modals, calls, deliveries and violations. */
   reset(): void;
   close(): Promise<void>;
@@ -200,6 +238,29 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     deliveries.push(delivery);
     return delivery;
   };
+
+  const submit = async (
+    user: SlackUser,
+    stored: StoredView,
+    state: Record<string, Record<string, unknown>>,
+  ): Promise<ViewSubmission> => {
+    const target = interactivityUrl();
+    if (!target) throw new Error("the Slack stand-in has no interactivity URL to deliver to");
+    const payload = buildViewSubmissionPayload({ team, store, now }, user, stored, state);
+    const delivery = await deliverPayload(
+      { signingSecret, interactivityUrl: target, now },
+      payload,
+      timeoutMs,
+    );
+    deliveries.push(delivery);
+    const outcome = applyViewResponse(stored, delivery);
+    return { delivery, outcome, view: stored };
+  };
+
+  const findOpenView = (user: SlackUser, viewId: string | undefined) =>
+    store.views.findLast(
+      (v) => v.user === user.id && !v.closed && (viewId === undefined || v.id === viewId),
+    );
 
   // 2. The routes.
   const app = new Hono();
@@ -288,6 +349,65 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     return c.redirect(back, 303);
   });
 
+  // A modal filled in on the page: submitted as Slack's client submits it, or closed.
+  const modalForm = async (c: Context) => {
+    const form = await c.req.parseBody({ all: true });
+    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
+    const user = users.find((u) => u.id === field("as"));
+    const stored = user ? findOpenView(user, field("view_id")) : undefined;
+    const back = `/?channel=${encodeURIComponent(field("channel"))}&as=${encodeURIComponent(field("as"))}`;
+    return { form, user, stored, back };
+  };
+
+  app.post("/submit-view", async (c) => {
+    secureHeaders(c);
+    if (!isSameOrigin(c, url)) {
+      return c.html(
+        renderProblemPage("Refused", "Modals can only be submitted from this page."),
+        403,
+      );
+    }
+    const { form, user, stored, back } = await modalForm(c);
+    if (!user || !stored) {
+      return c.html(renderProblemPage("Not found", "No such person or open modal."), 404);
+    }
+    if (!interactivityUrl()) {
+      return c.html(renderProblemPage("Nowhere to deliver", "No interactivity URL is set."), 409);
+    }
+    const values: ViewInputValues = {};
+    for (const [key, value] of Object.entries(form)) {
+      if (!key.startsWith("v.")) continue;
+      const given = (Array.isArray(value) ? value : [value]).filter(
+        (v): v is string => typeof v === "string",
+      );
+      const input = listInputs(stored.view).find((i) => i.blockId === key.slice(2));
+      values[key.slice(2)] = input?.type === "checkboxes" ? given : given[0];
+    }
+    const state = buildViewState(stored.view, values);
+    if (state.clientProblems.length > 0) {
+      // Slack's client shows these under the inputs and sends nothing.
+      stored.errors = Object.fromEntries(
+        state.clientProblems.map((problem) => {
+          const [block = "", ...rest] = problem.split(": ");
+          return [block, `Slack would not submit this: ${rest.join(": ")}`];
+        }),
+      );
+      return c.redirect(back, 303);
+    }
+    await submit(user, stored, state.values);
+    return c.redirect(back, 303);
+  });
+
+  app.post("/close-view", async (c) => {
+    secureHeaders(c);
+    if (!isSameOrigin(c, url)) {
+      return c.html(renderProblemPage("Refused", "Modals can only be closed from this page."), 403);
+    }
+    const { stored, back } = await modalForm(c);
+    if (stored) stored.closed = true;
+    return c.redirect(back, 303);
+  });
+
   // response_url: what the app may post back after an interaction.
   app.post("/actions/:team/:key", async (c) => {
     const target = store.responseUrls.get(c.req.param("key"));
@@ -362,6 +482,21 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
         );
       }
       return press(user, located.message, located.found);
+    },
+    async submitView(submitOptions) {
+      const user = findUser(submitOptions.user);
+      if (!user) throw new Error(`no user ${submitOptions.user} in the Slack stand-in`);
+      const stored = findOpenView(user, submitOptions.viewId);
+      if (!stored) {
+        throw new Error(
+          `no open modal${submitOptions.viewId ? ` ${submitOptions.viewId}` : ""} for ${submitOptions.user}`,
+        );
+      }
+      const state = buildViewState(stored.view, submitOptions.values);
+      if (state.clientProblems.length > 0 && submitOptions.skipClientChecks !== true) {
+        throw new Error(`Slack would not submit this modal: ${state.clientProblems.join("; ")}`);
+      }
+      return submit(user, stored, state.values);
     },
     reset: () => {
       clearStore(store);

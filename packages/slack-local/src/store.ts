@@ -34,7 +34,12 @@ export interface StoredView {
   triggerId: string;
   /** The user whose interaction issued the trigger. */
   user: string;
+  /** The view as opened, or as the app's `response_action: "update"` replaced it. */
   view: Record<string, unknown>;
+  /** Closed by a submission the app accepted (an empty answer or `clear`). */
+  closed: boolean;
+  /** The app's `response_action: "errors"` to the last submission, by block_id; else empty. */
+  errors: Record<string, string>;
 }
 
 /** A trigger_id handed out with an interaction; views.open may use it once, within 3 s. */

@@ -191,7 +191,14 @@ const METHODS: Record<SlackMethod, (args: SlackArgs, context: WebApiContext) => 
     if (context.now() - trigger.issuedAt > TRIGGER_TTL_MS) return fail("expired_trigger_id");
     trigger.used = true;
     const id = `V${randomId(10)}`;
-    context.store.views.push({ id, triggerId, user: trigger.user, view });
+    context.store.views.push({
+      id,
+      triggerId,
+      user: trigger.user,
+      view,
+      closed: false,
+      errors: {},
+    });
     return {
       ok: true,
       view: {

@@ -231,10 +231,12 @@ function renderButtons(approval: ApprovalView): SlackBlock {
   };
 }
 
-function oneLine(text: string): string {
+/** Text on one line: runs of whitespace (line breaks included) become one space. */
+export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
 }
 
-function cap(text: string, max: number): string {
+/** `text`, cut to `max` characters with an ellipsis when longer. */
+export function cap(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

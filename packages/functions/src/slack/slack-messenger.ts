@@ -16,6 +16,7 @@ import type {
 import type { ErrorCode, WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../slack-config.ts";
 import { renderApprovalMessage, renderNotice } from "./slack-blocks.ts";
+import type { SlackModalView } from "./slack-modal.ts";
 
 /** The adapter: posts and updates messages, and looks people up for the interactions route. */
 export interface SlackApi extends SlackMessenger {
@@ -23,6 +24,8 @@ export interface SlackApi extends SlackMessenger {
   emailOfUser(userId: string): Promise<string | undefined>;
   /** A reply only `userId` sees, in `channel` (`chat.postEphemeral`). True when Slack took it. */
   tellUser(channel: string, userId: string, text: string): Promise<boolean>;
+  /** Opens a modal for the user whose interaction gave `triggerId` (`views.open`). */
+  openView(triggerId: string, view: SlackModalView): Promise<void>;
 }
 
 export interface SlackApiOptions {
@@ -126,6 +129,10 @@ export function createSlackApi(options: SlackApiOptions): SlackApi {
       if (user?.deleted === true || user?.is_bot === true) return undefined;
       const email = user?.profile?.email;
       return typeof email === "string" && email.includes("@") ? email.toLowerCase() : undefined;
+    },
+
+    async openView(triggerId: string, view: SlackModalView): Promise<void> {
+      await (await slackClient()).views.open({ trigger_id: triggerId, view });
     },
 
     async tellUser(channel: string, userId: string, text: string): Promise<boolean> {
