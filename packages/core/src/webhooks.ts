@@ -204,7 +204,7 @@ export function findWebhookUrlProblem(
   if (url.username !== "" || url.password !== "") return "must not carry credentials";
   if (url.hash !== "") return "must not have a #fragment";
   const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
-  const loopback = isLoopback(host);
+  const loopback = isLoopbackHost(host);
   if (url.protocol === "http:" && options.allowLoopbackHttp && loopback) return undefined;
   if (url.protocol !== "https:") {
     return options.allowLoopbackHttp
@@ -212,13 +212,14 @@ export function findWebhookUrlProblem(
       : "must be https://";
   }
   if (loopback && !options.allowLoopbackHttp) return "must not point at this host (loopback)";
-  if (isInternalAddress(host)) {
+  if (isInternalHost(host)) {
     return "must not point at a link-local, private or metadata address";
   }
   return undefined;
 }
 
-function isLoopback(host: string): boolean {
+/** `localhost` (and its subdomains), 127.0.0.0/8 and ::1. */
+export function isLoopbackHost(host: string): boolean {
   return (
     host === "localhost" ||
     host.endsWith(".localhost") ||
@@ -228,11 +229,12 @@ function isLoopback(host: string): boolean {
 }
 
 /**
- * IP literals a webhook must never reach from inside AWS: link-local (the instance metadata
+ * IP addresses a webhook must never reach from inside AWS: link-local (the instance metadata
  * service, 169.254.169.254 and fd00:ec2::254), private ranges, "this network", and unspecified.
- * Names that resolve to such addresses are not caught here (see the README on SSRF).
+ * A URL's IP literal is checked with this when it is accepted; the sender checks every address a
+ * host name resolves to with it before connecting.
  */
-function isInternalAddress(host: string): boolean {
+export function isInternalHost(host: string): boolean {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];

@@ -90,7 +90,10 @@ function createWebhookDeps(
 ): WebhookDeps {
   return {
     urls: webhooks.urls,
-    sender: createWebhookSender({ secret: webhooks.secret }),
+    sender: createWebhookSender({
+      secret: webhooks.secret,
+      ...(webhooks.allowLoopbackHttp && { allowLoopback: true }),
+    }),
     outbox: createDynamoWebhookOutbox({
       client: dynamo,
       tableName: config.tableName,
