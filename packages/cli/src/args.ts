@@ -41,7 +41,8 @@ export type Command =
       /** Answers to the approval's form, by field name (checked by the server). */
       response?: Record<string, string | number | boolean>;
     }
-  | { action: "resend"; id: string };
+  | { action: "resend"; id: string }
+  | { action: "webhooks" | "replay-webhooks"; id: string };
 
 export type ParsedArgs =
   | { kind: "help" }
@@ -56,6 +57,8 @@ Commands:
   approve <id>          approve as the token's owner
   reject <id>           reject as the token's owner
   resend <id>           email the request again to those who have not decided
+  webhooks <id>         admins: the approval's webhook messages and their delivery
+  replay-webhooks <id>  admins: send its given-up webhook messages again
 
 Options:
   --comment TEXT        with approve or reject: a comment stored with the decision
@@ -127,7 +130,9 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     throw new UsageError(`unknown command "${group}"; the commands are signoff approvals …`);
   }
   if (action === undefined) {
-    throw new UsageError("approvals needs a command: list, show, approve, reject or resend");
+    throw new UsageError(
+      "approvals needs a command: list, show, approve, reject, resend, webhooks or replay-webhooks",
+    );
   }
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
 
@@ -156,6 +161,8 @@ function toCommand(action: string, id: string | undefined, values: Values): Comm
       return { action, filters: toFilters(values), all: values.all === true };
     case "show":
     case "resend":
+    case "webhooks":
+    case "replay-webhooks":
       return { action, id: requireId(action, id) };
     case "approve":
     case "reject":
@@ -167,7 +174,7 @@ function toCommand(action: string, id: string | undefined, values: Values): Comm
       };
     default:
       throw new UsageError(
-        `unknown command "approvals ${action}"; use list, show, approve, reject or resend`,
+        `unknown command "approvals ${action}"; use list, show, approve, reject, resend, webhooks or replay-webhooks`,
       );
   }
 }

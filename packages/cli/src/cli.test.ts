@@ -85,6 +85,56 @@ describe("runCli", () => {
     );
   });
 
+  it("shows an approval's webhook messages and sends given-up ones again (admins)", async () => {
+    const calls: string[] = [];
+    const answer = async (request: Request) => {
+      calls.push(`${request.method} ${new URL(request.url).pathname}`);
+      if (request.method === "GET") {
+        return Response.json({
+          webhooks: [
+            {
+              webhookId: "msg_abc_1",
+              type: "approval.requested",
+              state: "GAVE_UP",
+              attempts: 8,
+              replays: 0,
+              urls: [{ url: "https://dash.example.com/hooks", delivered: false }],
+              lastError: "url 0: HTTP 503",
+              createdAt: "2026-12-05T12:00:00.000Z",
+            },
+            {
+              webhookId: "msg_abc_4",
+              type: "approval.settled",
+              state: "PENDING",
+              attempts: 1,
+              replays: 1,
+              urls: [{ url: "https://dash.example.com/hooks", delivered: false }],
+              nextAttemptAt: "2026-12-05T12:01:00.000Z",
+              createdAt: "2026-12-05T12:00:03.000Z",
+            },
+          ],
+        });
+      }
+      return Response.json({ requeued: ["msg_abc_1"] }, { status: 202 });
+    };
+    const listed = await run(["approvals", "webhooks", "abc", ...CONNECTION], answer);
+    expect(listed).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "msg_abc_1 approval.requested: GAVE_UP, 0/1 URLs, 8 attempt(s) (last error: url 0: HTTP 503)\n" +
+        "msg_abc_4 approval.settled: PENDING, 0/1 URLs, 1 attempt(s), replayed 1×, next attempt 2026-12-05T12:01:00.000Z\n",
+    });
+    const replayed = await run(["approvals", "replay-webhooks", "abc", ...CONNECTION], answer);
+    expect(replayed.stdout).toBe(
+      "Sending again: msg_abc_1 (the sweeper delivers them within a minute).\n",
+    );
+    expect(calls).toEqual([
+      "GET /v1/approvals/abc/webhooks",
+      "POST /v1/approvals/abc/webhooks/replay",
+    ]);
+  });
+
   it("lets no control character from the server reach the terminal", async () => {
     const hostile = "\u001b]8;;https://evil.example.com\u0007click\u001b[2J";
     const problem = await run(["approvals", "show", "abc", ...CONNECTION], async () =>

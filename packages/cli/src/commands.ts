@@ -9,6 +9,8 @@ import {
   formatApprovalList,
   formatDecisionCreated,
   formatResend,
+  formatWebhookReplay,
+  formatWebhooks,
 } from "./format.ts";
 
 function toQuery(filters: ListFilters): ListApprovalsQuery {
@@ -59,6 +61,14 @@ export async function runCommand(
     case "resend": {
       const result = await client.resend(command.id);
       return json ? toJson(result) : formatResend(command.id, result);
+    }
+    case "webhooks": {
+      const result = await client.webhooks(command.id);
+      return json ? toJson(result) : formatWebhooks(command.id, result);
+    }
+    case "replay-webhooks": {
+      const result = await client.replayWebhooks(command.id);
+      return json ? toJson(result) : formatWebhookReplay(command.id, result);
     }
   }
 }

@@ -3,7 +3,7 @@
  * Requesters and approvers write subjects and comments, so control characters are shown
  * escaped rather than sent to the terminal (where they could move the cursor or recolour text).
  */
-import type { Approval, DecisionCreated, Resend } from "@signoff/client";
+import type { Approval, DecisionCreated, Resend, WebhookReplay, Webhooks } from "@signoff/client";
 import Table from "cli-table3";
 
 /** No colours: output is read in terminals, logs and tests alike. */
@@ -137,4 +137,26 @@ export function formatResend(id: string, result: Resend): string {
     lines.push(`Could not email ${result.failed.map(printable).join(", ")}.`);
   }
   return lines.join("\n");
+}
+
+/** The approval's webhook messages, one line each, oldest first. */
+export function formatWebhooks(id: string, result: Webhooks): string {
+  if (result.webhooks.length === 0) return `No webhook messages for ${id}.`;
+  return result.webhooks
+    .map((message) => {
+      const delivered = message.urls.filter((u) => u.delivered).length;
+      const when =
+        message.nextAttemptAt === undefined ? "" : `, next attempt ${message.nextAttemptAt}`;
+      const error =
+        message.lastError === undefined ? "" : ` (last error: ${printable(message.lastError)})`;
+      return `${message.webhookId} ${message.type}: ${message.state}, ${delivered}/${message.urls.length} URLs, ${message.attempts} attempt(s)${message.replays > 0 ? `, replayed ${message.replays}×` : ""}${when}${error}`;
+    })
+    .join("\n");
+}
+
+/** After replay-webhooks: what was put back for another round. */
+export function formatWebhookReplay(id: string, result: WebhookReplay): string {
+  return result.requeued.length === 0
+    ? `No given-up webhook messages for ${id}.`
+    : `Sending again: ${result.requeued.join(", ")} (the sweeper delivers them within a minute).`;
 }

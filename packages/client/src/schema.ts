@@ -463,6 +463,181 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/approvals/{id}/webhooks": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The approval's webhook messages and how their delivery went (admins) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Every message queued for the approval, oldest first. */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Webhooks"];
+          };
+        };
+        /** @description The request is not valid. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description No bearer token, or not a valid one. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The caller is not an admin. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description No approval has this id. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The API's auth is not configured. */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/approvals/{id}/webhooks/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send the approval's given-up webhook messages again (admins) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The given-up messages put back for a fresh round of attempts (none when nothing gave up); the sweeper sends them. */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["WebhookReplay"];
+          };
+        };
+        /** @description The request is not valid. */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description No bearer token, or not a valid one. */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The caller is not an admin. */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description No approval has this id. */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Webhooks are off in this deployment. */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The API's auth is not configured. */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -670,6 +845,34 @@ export interface components {
       hash: string;
     } & {
       [key: string]: unknown;
+    };
+    Webhooks: {
+      webhooks: components["schemas"]["WebhookDelivery"][];
+    };
+    WebhookDelivery: {
+      /** @example msg_abcdefghijklmnopqrstuvwxyz_3 */
+      webhookId: string;
+      /** @enum {string} */
+      type: "approval.requested" | "approval.decided" | "approval.settled" | "approval.cancelled";
+      /** @enum {string} */
+      state: "PENDING" | "DELIVERED" | "GAVE_UP";
+      /** @description Attempts in the current round. */
+      attempts: number;
+      /** @description Times it was put back after giving up. */
+      replays: number;
+      urls: {
+        /** @description The receiver, its query string (which may carry a secret) shown as `?…`. */
+        url: string;
+        delivered: boolean;
+      }[];
+      /** @description While PENDING. */
+      nextAttemptAt?: string;
+      lastError?: string;
+      createdAt: string;
+    };
+    WebhookReplay: {
+      /** @description The `webhookId`s put back for a fresh round of attempts. */
+      requeued: string[];
     };
   };
   responses: never;

@@ -14,6 +14,8 @@ import type {
   DecisionRequest,
   ListApprovalsQuery,
   Resend,
+  WebhookReplay,
+  Webhooks,
 } from "./types.ts";
 
 export interface SignoffClientOptions {
@@ -43,6 +45,10 @@ export interface SignoffClient {
   events(id: string): Promise<AuditTrail>;
   /** Emails the request again, with fresh links, to the approvers who have not decided. */
   resend(id: string): Promise<Resend>;
+  /** Admins: the approval's webhook messages and how their delivery went. */
+  webhooks(id: string): Promise<Webhooks>;
+  /** Admins: sends the approval's given-up webhook messages again (through the sweeper). */
+  replayWebhooks(id: string): Promise<WebhookReplay>;
 }
 
 /** The body of a success, or the SignoffApiError for anything else. */
@@ -97,6 +103,14 @@ export function createSignoffClient(options: SignoffClientOptions): SignoffClien
 
     async resend(id) {
       return unwrap(await api.POST("/v1/approvals/{id}/resend", byId(id)));
+    },
+
+    async webhooks(id) {
+      return unwrap(await api.GET("/v1/approvals/{id}/webhooks", byId(id)));
+    },
+
+    async replayWebhooks(id) {
+      return unwrap(await api.POST("/v1/approvals/{id}/webhooks/replay", byId(id)));
     },
   };
 }

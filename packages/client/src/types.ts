@@ -29,6 +29,11 @@ export type ApprovalList = Schemas["ApprovalList"];
 export type ListApprovalsQuery = NonNullable<paths["/v1/approvals"]["get"]["parameters"]["query"]>;
 /** What `resend` answers: who was emailed again, and whose email SES refused. */
 export type Resend = Schemas["Resend"];
+/** One webhook message of an approval and how its delivery went (`webhooks`, admins). */
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type Webhooks = Schemas["Webhooks"];
+/** What `replayWebhooks` answers: the given-up messages put back for another round. */
+export type WebhookReplay = Schemas["WebhookReplay"];
 /** An RFC 9457 problem, as every `/v1` error is. */
 export type Problem = Schemas["Problem"];
 

@@ -293,7 +293,8 @@ export type AuditEventType =
   | "resent"
   | "email-problem"
   | "slack-posted"
-  | "webhook-failed";
+  | "webhook-failed"
+  | "webhook-replayed";
 
 /** An event as a flow records it, before it is chained. */
 export interface AuditEventInput {

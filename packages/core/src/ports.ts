@@ -382,6 +382,13 @@ export interface WebhookOutbox {
     attempt: number,
     result: { delivered: number[]; state: WebhookDelivery["state"]; error?: string },
   ): Promise<boolean>;
+  /** Every message queued for the approval, oldest first (read consistently). */
+  listWebhooks(approvalId: string): Promise<WebhookDelivery[]>;
+  /**
+   * Puts a given-up message back in the due index for a fresh round of attempts (to the URLs
+   * that never answered 2xx), due at `dueAt`. False unless it was GAVE_UP (conditional write).
+   */
+  requeueWebhook(key: WebhookDeliveryKey, dueAt: number): Promise<boolean>;
 }
 
 /** One signed POST; the adapter signs (Standard Webhooks) and times the request out. */

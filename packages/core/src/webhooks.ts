@@ -69,6 +69,8 @@ export interface WebhookDelivery {
   lastError?: string;
   /** ISO-8601: when it was queued. */
   createdAt: string;
+  /** How many times an operator put it back after it was given up. */
+  replays?: number;
 }
 
 /** How deliveries are retried: attempt n+1 waits `delaysMs[n-1]` (the last repeats). */

@@ -8,7 +8,12 @@
  */
 
 import type { WebhookRetryPolicy } from "../webhooks.ts";
-import { computeWebhookDelay, DEFAULT_WEBHOOK_RETRY, type WebhookDelivery } from "../webhooks.ts";
+import {
+  computeWebhookDelay,
+  DEFAULT_WEBHOOK_RETRY,
+  type WebhookDelivery,
+  WebhookDeliveryState,
+} from "../webhooks.ts";
 import { describeError, type FlowDeps, log, metric } from "./flow-deps.ts";
 import { appendAuditSafely } from "./settle.ts";
 
@@ -141,4 +146,45 @@ async function giveUp(
     },
   });
   return { status: "gave-up", attempt, error };
+}
+
+export type ReplayWebhooksResult =
+  /** The `webhookId`s put back for a fresh round of attempts (none when nothing had given up). */
+  { ok: true; requeued: string[] } | { ok: false; reason: "webhooks-off" };
+
+/**
+ * An operator's retry of an approval's given-up messages: each is put back in the due index for
+ * a fresh round of attempts (same body, same `webhook-id`, to the URLs that never answered 2xx),
+ * with a conditional write so a message is requeued once however often this runs; the sweeper
+ * then delivers it as any other. Each one requeued is recorded on the approval's audit trail.
+ */
+export async function replayWebhooks(
+  deps: FlowDeps,
+  input: { approvalId: string; actor: string },
+): Promise<ReplayWebhooksResult> {
+  const webhooks = deps.webhooks;
+  if (webhooks === undefined) return { ok: false, reason: "webhooks-off" };
+  const now = deps.clock();
+  const gaveUp = (await webhooks.outbox.listWebhooks(input.approvalId)).filter(
+    (delivery) => delivery.state === WebhookDeliveryState.GaveUp,
+  );
+  const requeued: string[] = [];
+  for (const delivery of gaveUp) {
+    if (!(await webhooks.outbox.requeueWebhook(delivery, now.getTime()))) continue;
+    requeued.push(delivery.webhookId);
+    await appendAuditSafely(deps, input.approvalId, {
+      type: "webhook-replayed",
+      at: now.toISOString(),
+      actor: input.actor,
+      data: { webhookId: delivery.webhookId, type: delivery.type },
+    });
+  }
+  if (requeued.length > 0) {
+    log(deps, "info", "webhooks requeued", {
+      approvalId: input.approvalId,
+      actor: input.actor,
+      webhookIds: requeued,
+    });
+  }
+  return { ok: true, requeued };
 }

@@ -4,7 +4,12 @@
  * so the sweeper finds it in the same sharded due index as approvals. Items are put only if
  * absent, so queueing the same event again (a tail written out twice) changes nothing.
  */
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import {
   dueKeyOf,
   TableSchema,
@@ -146,6 +151,53 @@ export function createDynamoWebhookOutbox(options: {
           ":pending": "PENDING",
           ":attempt": attempt,
           ...(result.error !== undefined && { ":error": result.error.slice(0, 1_000) }),
+        },
+      });
+      return updated !== undefined;
+    },
+
+    async listWebhooks(approvalId) {
+      const deliveries: WebhookDelivery[] = [];
+      let start: Item | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+            ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+            ExpressionAttributeValues: {
+              ":pk": approvalPartition(approvalId),
+              ":prefix": WEBHOOK_SORT_PREFIX,
+            },
+            ConsistentRead: true,
+            ...(start && { ExclusiveStartKey: start }),
+          }),
+        );
+        deliveries.push(...(page.Items ?? []).map(fromWebhookItem));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+      return deliveries;
+    },
+
+    async requeueWebhook(key, dueAt) {
+      const updated = await update(key, {
+        UpdateExpression:
+          "SET #state = :pending, #attempts = :zero, #dueKey = :dueKey, #dueAt = :dueAt, #replays = if_not_exists(#replays, :zero) + :one",
+        ConditionExpression: "#state = :gaveUp",
+        ExpressionAttributeNames: {
+          "#state": "state",
+          "#attempts": "attempts",
+          "#dueKey": DUE_KEY,
+          "#dueAt": DUE_AT,
+          "#replays": "replays",
+        },
+        ExpressionAttributeValues: {
+          ":pending": "PENDING",
+          ":gaveUp": "GAVE_UP",
+          ":zero": 0,
+          ":one": 1,
+          ":dueKey": dueKeyOf(key.approvalId, dueShards),
+          ":dueAt": dueAt,
         },
       });
       return updated !== undefined;

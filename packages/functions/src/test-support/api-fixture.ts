@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { createRequestApprovalHandler } from "../handlers/request-approval.ts";
 import { createApp } from "../http/app.ts";
 import type { Runtime } from "../runtime.ts";
+import type { WebhookConfig } from "../webhooks/webhook-config.ts";
 import { type OidcIssuer, startOidcIssuer } from "./oidc-issuer.ts";
 import { createTestRuntime } from "./runtime-fixture.ts";
 import { type Emulators, useEmulators } from "./use-emulators.ts";
@@ -46,8 +47,13 @@ export interface ApiFixture {
   expectProblem(response: Response, status: number): Promise<Record<string, unknown>>;
 }
 
+export interface ApiFixtureOptions {
+  /** Signed webhooks on: their config, asked for before each test (e.g. a fresh receiver's URL). */
+  webhooks?: () => WebhookConfig;
+}
+
 /** Registers the hooks; the returned fixture is filled in before each test. */
-export function useApiFixture(): ApiFixture {
+export function useApiFixture(options: ApiFixtureOptions = {}): ApiFixture {
   const emulators = useEmulators();
   const fixture = { emulators } as ApiFixture;
 
@@ -65,6 +71,7 @@ export function useApiFixture(): ApiFixture {
       tableName: await emulators.dynamo.createTable(),
       sfnEndpoint: emulators.sfn.endpoint,
       clock: () => new Date(fixture.time),
+      ...(options.webhooks && { webhooks: options.webhooks() }),
     });
     fixture.app = createApp(fixture.runtime.deps, { apiAuth: fixture.issuer.auth });
   });

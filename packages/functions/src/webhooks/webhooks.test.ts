@@ -10,8 +10,10 @@ import {
   decide,
   type FlowDeps,
   type NewApprovalInput,
+  replayWebhooks,
   requestApproval,
   sweepDue,
+  verifyAuditChain,
   type WebhookDelivery,
 } from "@signoff/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -291,6 +293,67 @@ describe("a receiver that is down", () => {
     expect(JSON.stringify(logs)).not.toContain(task.token);
     const stored = await deps.store.get(approvalId);
     expect(stored).toMatchObject({ status: "APPROVED", callback: "DELIVERED" });
+  });
+});
+
+describe("replaying given-up messages", () => {
+  beforeEach(() => setUp((r) => [r.url]));
+
+  it("puts each given-up message back once; the sweeper sends the same bytes under the same webhook-id", async () => {
+    // 3 messages (requested, decided, settled) × 3 attempts, all answered 500: all give up.
+    receiver.answer(...Array.from({ length: 9 }, () => 500));
+    const approvalId = await requested({ approvers: ["ann@x.io"], policy: { required: 1 } });
+    await decide(deps, { approvalId, approver: "ann@x.io", decision: "approve", channel: "api" });
+    for (let step = 0; step < 4; step++) {
+      await sweepUntilIdle();
+      time += 2_000;
+    }
+    const gaveUp = await deps.webhooks!.outbox.listWebhooks(approvalId);
+    expect(gaveUp.map((d) => [d.type, d.state])).toEqual([
+      ["approval.requested", "GAVE_UP"],
+      ["approval.decided", "GAVE_UP"],
+      ["approval.settled", "GAVE_UP"],
+    ]);
+    expect(receiver.received.map((r) => r.status)).toEqual(Array.from({ length: 9 }, () => 500));
+
+    const replay = await replayWebhooks(deps, { approvalId, actor: "ops@x.io" });
+    expect(replay).toEqual({ ok: true, requeued: gaveUp.map((d) => d.webhookId) });
+    // Requeued once: a second replay (a double click) finds nothing given up.
+    expect(await replayWebhooks(deps, { approvalId, actor: "ops@x.io" })).toEqual({
+      ok: true,
+      requeued: [],
+    });
+
+    await sweepUntilIdle();
+    const after = await deps.webhooks!.outbox.listWebhooks(approvalId);
+    expect(after.map((d) => [d.state, d.attempts, d.replays])).toEqual([
+      ["DELIVERED", 1, 1],
+      ["DELIVERED", 1, 1],
+      ["DELIVERED", 1, 1],
+    ]);
+    const delivered = receiver.received.filter((r) => r.status === 204);
+    expect(delivered.map((r) => r.id).sort()).toEqual(gaveUp.map((d) => d.webhookId).sort());
+    for (const message of delivered) {
+      const first = receiver.received.find((r) => r.id === message.id)!;
+      expect(message.body).toBe(first.body);
+    }
+    expectWellFormed(approvalId);
+    const events = await deps.store.listEvents(approvalId);
+    expect(
+      events.filter((e) => e.type === "webhook-replayed").map((e) => [e.actor, e.data?.webhookId]),
+    ).toEqual(gaveUp.map((d) => ["ops@x.io", d.webhookId]));
+    expect(verifyAuditChain(events)).toEqual({ ok: true, count: events.length });
+
+    // Nothing given up now; and where webhooks are off there is nothing to replay.
+    expect(await replayWebhooks(deps, { approvalId, actor: "ops@x.io" })).toEqual({
+      ok: true,
+      requeued: [],
+    });
+    delete deps.webhooks;
+    expect(await replayWebhooks(deps, { approvalId, actor: "ops@x.io" })).toEqual({
+      ok: false,
+      reason: "webhooks-off",
+    });
   });
 });
 

@@ -308,6 +308,8 @@ describe("GET /v1/openapi.json", () => {
       "/v1/approvals/{id}/decisions",
       "/v1/approvals/{id}/events",
       "/v1/approvals/{id}/resend",
+      "/v1/approvals/{id}/webhooks",
+      "/v1/approvals/{id}/webhooks/replay",
     ]);
     expect(doc.paths["/v1/approvals/{id}/decisions"]?.post?.responses).toHaveProperty("409");
     expect(doc.components.securitySchemes.bearer).toMatchObject({ scheme: "bearer" });

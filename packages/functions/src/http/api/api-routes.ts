@@ -10,9 +10,11 @@ import {
   type FlowDeps,
   normalizeEmail,
   RESEND_COOLDOWN_SECONDS,
+  replayWebhooks,
   resendApproval,
   toApprovalView,
   verifyAuditChain,
+  type WebhookDelivery,
 } from "@signoff/core";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -24,8 +26,10 @@ import { ApiProblemError, PROBLEM_JSON, problemResponse, toProblem } from "./pro
 import {
   getApprovalRoute,
   getEventsRoute,
+  getWebhooksRoute,
   listApprovalsRoute,
   postDecisionRoute,
+  replayWebhooksRoute,
   resendRoute,
 } from "./routes.ts";
 import type { ListQuerySchema } from "./schemas.ts";
@@ -38,6 +42,45 @@ async function readableApproval(deps: FlowDeps, id: string, caller: Caller): Pro
     throw new ApiProblemError("forbidden", "This approval is not addressed to you.");
   }
   return approval;
+}
+
+/** The approval, if it exists and `caller` is an admin (webhooks are the deployment's business). */
+async function adminApproval(deps: FlowDeps, id: string, caller: Caller): Promise<Approval> {
+  if (!caller.admin) {
+    throw new ApiProblemError("forbidden", "Only an admin may see or replay webhook deliveries.");
+  }
+  const approval = await deps.store.get(id);
+  if (approval === undefined) throw new ApiProblemError("not-found", "No approval has this id.");
+  return approval;
+}
+
+/** A delivery as `/v1` shows it: no body (the dashboard has it), no URL query strings. */
+function toWebhookView(delivery: WebhookDelivery) {
+  return {
+    webhookId: delivery.webhookId,
+    type: delivery.type,
+    state: delivery.state,
+    attempts: delivery.attempts,
+    replays: delivery.replays ?? 0,
+    urls: delivery.urls.map((url, index) => ({
+      url: withoutQuery(url),
+      delivered: delivery.delivered.includes(index),
+    })),
+    ...(delivery.state === "PENDING" && delivery.dueAt !== undefined
+      ? { nextAttemptAt: new Date(delivery.dueAt).toISOString() }
+      : {}),
+    ...(delivery.lastError !== undefined ? { lastError: delivery.lastError } : {}),
+    createdAt: delivery.createdAt,
+  };
+}
+
+function withoutQuery(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.origin}${url.pathname}${url.search === "" ? "" : "?…"}`;
+  } catch {
+    return "(not a URL)";
+  }
 }
 
 /** The largest `/v1` request body: a decision with the longest comment fits many times over. */
@@ -189,6 +232,24 @@ export function createApiRoutes(
     await readableApproval(deps, id, c.get("caller"));
     const events = await deps.store.listEvents(id);
     return c.json({ events, verification: verifyAuditChain(events) }, 200);
+  });
+
+  api.openapi(getWebhooksRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    await adminApproval(deps, id, c.get("caller"));
+    const deliveries = (await deps.webhooks?.outbox.listWebhooks(id)) ?? [];
+    return c.json({ webhooks: deliveries.map(toWebhookView) }, 200);
+  });
+
+  api.openapi(replayWebhooksRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const caller = c.get("caller");
+    await adminApproval(deps, id, caller);
+    const result = await replayWebhooks(deps, { approvalId: id, actor: caller.email });
+    if (!result.ok) {
+      throw new ApiProblemError("conflict", "Webhooks are off in this deployment.");
+    }
+    return c.json({ requeued: result.requeued }, 202);
   });
 
   api.doc31("/v1/openapi.json", {

@@ -15,6 +15,8 @@ import {
   IdempotencyHeaders,
   ListQuerySchema,
   ResendSchema,
+  WebhookReplaySchema,
+  WebhooksSchema,
 } from "./schemas.ts";
 
 function json<T extends z.ZodType>(schema: T, description: string) {
@@ -120,5 +122,35 @@ export const getEventsRoute = createRoute({
     200: json(EventsSchema, "The trail, oldest first."),
     ...authProblems,
     403: problem("The caller is neither one of its approvers nor an admin."),
+  },
+});
+
+export const getWebhooksRoute = createRoute({
+  method: "get",
+  path: "/v1/approvals/{id}/webhooks",
+  summary: "The approval's webhook messages and how their delivery went (admins)",
+  security,
+  request: { params: ApprovalIdParams },
+  responses: {
+    200: json(WebhooksSchema, "Every message queued for the approval, oldest first."),
+    ...authProblems,
+    403: problem("The caller is not an admin."),
+  },
+});
+
+export const replayWebhooksRoute = createRoute({
+  method: "post",
+  path: "/v1/approvals/{id}/webhooks/replay",
+  summary: "Send the approval's given-up webhook messages again (admins)",
+  security,
+  request: { params: ApprovalIdParams },
+  responses: {
+    202: json(
+      WebhookReplaySchema,
+      "The given-up messages put back for a fresh round of attempts (none when nothing gave up); the sweeper sends them.",
+    ),
+    ...authProblems,
+    403: problem("The caller is not an admin."),
+    409: problem("Webhooks are off in this deployment."),
   },
 });

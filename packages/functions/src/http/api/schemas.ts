@@ -263,3 +263,41 @@ export const ResendSchema = z
     failed: z.array(z.string()),
   })
   .openapi("Resend");
+
+export const WebhookDeliverySchema = z
+  .object({
+    webhookId: z.string().openapi({ example: "msg_abcdefghijklmnopqrstuvwxyz_3" }),
+    type: z.enum([
+      "approval.requested",
+      "approval.decided",
+      "approval.settled",
+      "approval.cancelled",
+    ]),
+    state: z.enum(["PENDING", "DELIVERED", "GAVE_UP"]),
+    attempts: z.number().int().openapi({ description: "Attempts in the current round." }),
+    replays: z.number().int().openapi({ description: "Times it was put back after giving up." }),
+    urls: z.array(
+      z.object({
+        url: z.string().openapi({
+          description: "The receiver, its query string (which may carry a secret) shown as `?…`.",
+        }),
+        delivered: z.boolean(),
+      }),
+    ),
+    nextAttemptAt: z.string().optional().openapi({ description: "While PENDING." }),
+    lastError: z.string().optional(),
+    createdAt: z.string(),
+  })
+  .openapi("WebhookDelivery");
+
+export const WebhooksSchema = z
+  .object({ webhooks: z.array(WebhookDeliverySchema) })
+  .openapi("Webhooks");
+
+export const WebhookReplaySchema = z
+  .object({
+    requeued: z.array(z.string()).openapi({
+      description: "The `webhookId`s put back for a fresh round of attempts.",
+    }),
+  })
+  .openapi("WebhookReplay");
