@@ -128,6 +128,17 @@ describe("renderDecisionModal", () => {
       approvalId: ID,
       decision: "reject",
     });
+    // A pressed message in a shape it would not read back is left out, not a broken modal.
+    const odd = renderDecisionModal({ id: ID, subject: "x" }, FIELDS, {
+      approvalId: ID,
+      decision: "approve",
+      channel: "<!channel>",
+      ts: "soon",
+    });
+    expect(readModalMetadata(odd.private_metadata)).toEqual({
+      approvalId: ID,
+      decision: "approve",
+    });
   });
 });
 

@@ -33,11 +33,14 @@ export interface ModalMetadata {
 const MAX_TITLE = 24;
 const MAX_SECTION = 3_000;
 
+const CHANNEL_ID = /^[A-Z0-9]{1,32}$/;
+const MESSAGE_TS = /^\d{1,12}\.\d{1,8}$/;
+
 const Metadata = z.object({
   a: z.string().check(z.regex(/^[a-z2-7]{26}$/)),
   d: z.enum(["approve", "reject"]),
-  c: z.optional(z.string().check(z.regex(/^[A-Z0-9]{1,32}$/))),
-  t: z.optional(z.string().check(z.regex(/^\d{1,12}\.\d{1,8}$/))),
+  c: z.optional(z.string().check(z.regex(CHANNEL_ID))),
+  t: z.optional(z.string().check(z.regex(MESSAGE_TS))),
 });
 
 const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: false });
@@ -145,12 +148,14 @@ export function renderNoticeModal(title: string, text: string): SlackModalView {
   };
 }
 
+/** Where the button was pressed is kept only in a shape `readModalMetadata` accepts back. */
 function writeMetadata(metadata: ModalMetadata): string {
+  const { channel, ts } = metadata;
   return JSON.stringify({
     a: metadata.approvalId,
     d: metadata.decision,
-    ...(metadata.channel !== undefined ? { c: metadata.channel } : {}),
-    ...(metadata.ts !== undefined ? { t: metadata.ts } : {}),
+    ...(channel !== undefined && CHANNEL_ID.test(channel) ? { c: channel } : {}),
+    ...(ts !== undefined && MESSAGE_TS.test(ts) ? { t: ts } : {}),
   });
 }
 
