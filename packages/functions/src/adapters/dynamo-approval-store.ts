@@ -59,6 +59,7 @@ import {
   expressionNames,
   isConditionFailed,
 } from "./dynamo-expression.ts";
+import { queryAllItems } from "./dynamo-query.ts";
 import {
   createDynamoWebhookOutbox,
   fromWebhookItem,
@@ -769,20 +770,8 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     async listEvents(approvalId) {
       // The head first: every event up to it is then in its tail or already an event item.
       const head = (await get(approvalId))?.audit;
-      const events: AuditEvent[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            ...eventsOf(approvalId),
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) events.push(fromEventItem(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return mergeAuditTrail(events, head);
+      const items = await queryAllItems(client, { ...eventsOf(approvalId), ConsistentRead: true });
+      return mergeAuditTrail(items.map(fromEventItem), head);
     },
 
     async listDue(now, limit, cursor, shard): Promise<DuePage> {
@@ -836,25 +825,15 @@ export function createDynamoApprovalStore(options: DynamoApprovalStoreOptions): 
     async listPendingForExecution(executionArn) {
       // The sparse index holds only approvals that named an execution, projected down to id and
       // status; an execution has a handful at most (one per approval Task it ran).
-      const ids: string[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: TableSchema.executionIndex.name,
-            KeyConditionExpression: "#executionArn = :executionArn",
-            FilterExpression: "#status = :pending",
-            ExpressionAttributeNames: expressionNames("executionArn", "status"),
-            ExpressionAttributeValues: { ":executionArn": executionArn, ":pending": "PENDING" },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (typeof item.id === "string") ids.push(item.id);
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAllItems(client, {
+        TableName: tableName,
+        IndexName: TableSchema.executionIndex.name,
+        KeyConditionExpression: "#executionArn = :executionArn",
+        FilterExpression: "#status = :pending",
+        ExpressionAttributeNames: expressionNames("executionArn", "status"),
+        ExpressionAttributeValues: { ":executionArn": executionArn, ":pending": "PENDING" },
+      });
+      const ids = items.flatMap((item) => (typeof item.id === "string" ? [item.id] : []));
       // Index reads are eventually consistent: read each approval itself before acting on it.
       const approvals = await Promise.all(ids.map((id) => get(id)));
       return approvals.filter(

@@ -4,12 +4,7 @@
  * so the sweeper finds it in the same sharded due index as approvals. Items are put only if
  * absent, so queueing the same event again (a tail written out twice) changes nothing.
  */
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import {
   dueKeyOf,
   TableSchema,
@@ -19,6 +14,7 @@ import {
 } from "@signoff/core";
 import { approvalPartition, type Item, withoutUndefined } from "./dynamo-approval-item.ts";
 import { isConditionFailed } from "./dynamo-expression.ts";
+import { queryAllItems } from "./dynamo-query.ts";
 
 const { partitionKey: PK, sortKey: SK } = TableSchema;
 const { partitionKey: DUE_KEY, sortKey: DUE_AT } = TableSchema.dueIndex;
@@ -157,26 +153,17 @@ export function createDynamoWebhookOutbox(options: {
     },
 
     async listWebhooks(approvalId) {
-      const deliveries: WebhookDelivery[] = [];
-      let start: Item | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
-            ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
-            ExpressionAttributeValues: {
-              ":pk": approvalPartition(approvalId),
-              ":prefix": WEBHOOK_SORT_PREFIX,
-            },
-            ConsistentRead: true,
-            ...(start && { ExclusiveStartKey: start }),
-          }),
-        );
-        deliveries.push(...(page.Items ?? []).map(fromWebhookItem));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
-      return deliveries;
+      const items = await queryAllItems(client, {
+        TableName: tableName,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :prefix)",
+        ExpressionAttributeNames: { "#pk": PK, "#sk": SK },
+        ExpressionAttributeValues: {
+          ":pk": approvalPartition(approvalId),
+          ":prefix": WEBHOOK_SORT_PREFIX,
+        },
+        ConsistentRead: true,
+      });
+      return items.map(fromWebhookItem);
     },
 
     async requeueWebhook(key, dueAt) {
