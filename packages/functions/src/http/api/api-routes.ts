@@ -49,9 +49,7 @@ async function adminApproval(deps: FlowDeps, id: string, caller: Caller): Promis
   if (!caller.admin) {
     throw new ApiProblemError("forbidden", "Only an admin may see or replay webhook deliveries.");
   }
-  const approval = await deps.store.get(id);
-  if (approval === undefined) throw new ApiProblemError("not-found", "No approval has this id.");
-  return approval;
+  return readableApproval(deps, id, caller);
 }
 
 /** A delivery as `/v1` shows it: no body (the dashboard has it), no URL query strings. */
