@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReceiver } from "./receiver.test-support.ts";
 import { type SlackStandIn, startSlackStandIn } from "./stand-in.ts";
-import { APPROVAL_BLOCKS, callApi } from "./test-helpers.ts";
+import { APPROVAL_BLOCKS, callApi, openModalAfterPress } from "./test-helpers.ts";
 
 let now = Date.parse("2026-12-05T12:00:00Z");
 let slack: SlackStandIn;
@@ -300,14 +300,10 @@ describe("submitView", () => {
 
   async function openFormView() {
     const message = await postApproval();
-    const press = await slack.pressButton({ user: "U0BOB00000", ...message, actionId: "approve" });
-    const opened = await callApi(slack, "views.open", {
-      trigger_id: press.payload.trigger_id as string,
-      view: JSON.stringify(FORM_VIEW),
-    });
-    expect(opened.body.ok).toBe(true);
+    const press = { user: "U0BOB00000", ...message, actionId: "approve" };
+    const viewId = await openModalAfterPress(slack, press, FORM_VIEW);
     receiver.received.length = 0;
-    return (opened.body.view as { id: string }).id;
+    return viewId;
   }
 
   it("delivers a view_submission with the state Slack's client builds, signed as a press is", async () => {

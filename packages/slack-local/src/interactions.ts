@@ -77,6 +77,13 @@ export interface PressContext {
   nextTs: () => string;
 }
 
+/** A fresh trigger_id for `user`'s interaction, which views.open may exchange once, within 3 s. */
+function issueTrigger(context: Pick<PressContext, "store" | "now">, user: SlackUser): string {
+  const triggerId = `${Date.now()}.${randomId(10)}.${randomId(32).toLowerCase()}`;
+  context.store.triggers.set(triggerId, { user: user.id, issuedAt: context.now(), used: false });
+  return triggerId;
+}
+
 /** Builds the block_actions payload Slack sends when `user` presses `found` in `message`. */
 export function buildBlockActionsPayload(
   context: PressContext,
@@ -85,8 +92,7 @@ export function buildBlockActionsPayload(
   found: FoundButton,
 ): Record<string, unknown> {
   const { team, store } = context;
-  const triggerId = `${Date.now()}.${randomId(10)}.${randomId(32).toLowerCase()}`;
-  store.triggers.set(triggerId, { user: user.id, issuedAt: context.now(), used: false });
+  const triggerId = issueTrigger(context, user);
   const responseKey = randomId(24).toLowerCase();
   store.responseUrls.set(responseKey, { channel: message.channel, ts: message.ts, user: user.id });
   const { button } = found;
@@ -308,8 +314,7 @@ export function buildViewSubmissionPayload(
   stateValues: Record<string, Record<string, unknown>>,
 ): Record<string, unknown> {
   const { team } = context;
-  const triggerId = `${Date.now()}.${randomId(10)}.${randomId(32).toLowerCase()}`;
-  context.store.triggers.set(triggerId, { user: user.id, issuedAt: context.now(), used: false });
+  const triggerId = issueTrigger(context, user);
   return {
     type: "view_submission",
     team: { id: team.id, domain: team.domain },

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startReceiver } from "./receiver.test-support.ts";
 import { type SlackStandIn, startSlackStandIn } from "./stand-in.ts";
-import { APPROVAL_BLOCKS, callApi } from "./test-helpers.ts";
+import { APPROVAL_BLOCKS, callApi, openModalAfterPress } from "./test-helpers.ts";
 
 let slack: SlackStandIn;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -244,18 +244,10 @@ describe("modals on the page", () => {
 
   async function openModal() {
     const ts = await postApproval();
-    const pressed = await slack.pressButton({
-      user: "U0ALICE000",
-      channel: "C0APPROVALS",
-      ts,
-      actionId: "approve",
-    });
-    const opened = await callApi(slack, "views.open", {
-      trigger_id: pressed.payload.trigger_id as string,
-      view: JSON.stringify(MODAL),
-    });
+    const press = { user: "U0ALICE000", channel: "C0APPROVALS", ts, actionId: "approve" };
+    const viewId = await openModalAfterPress(slack, press, MODAL);
     receiver.received.length = 0;
-    return (opened.body.view as { id: string }).id;
+    return viewId;
   }
 
   function submitForm(

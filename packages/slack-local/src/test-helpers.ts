@@ -1,4 +1,4 @@
-import type { SlackStandIn } from "./stand-in.ts";
+import type { PressButtonOptions, SlackStandIn } from "./stand-in.ts";
 
 /** Calls a Web API method the way @slack/web-api does: POST, form-encoded, bearer token. */
 export async function callApi(
@@ -17,6 +17,24 @@ export async function callApi(
     body: new URLSearchParams(args),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Presses a button as an app's user would, then opens `view` with the press's trigger_id, as an
+ * app answering that press does. Returns the modal's id; throws if Slack refused to open it.
+ */
+export async function openModalAfterPress(
+  slack: SlackStandIn,
+  press: PressButtonOptions,
+  view: Record<string, unknown>,
+): Promise<string> {
+  const pressed = await slack.pressButton(press);
+  const opened = await callApi(slack, "views.open", {
+    trigger_id: pressed.payload.trigger_id as string,
+    view: JSON.stringify(view),
+  });
+  if (opened.body.ok !== true) throw new Error(`views.open: ${String(opened.body.error)}`);
+  return (opened.body.view as { id: string }).id;
 }
 
 /** An approval-like message: a section, and Approve / Reject buttons, Reject with a confirm. */
