@@ -7,6 +7,8 @@
  * user who clicked (`chat.postEphemeral`); nothing is recorded for them.
  */
 import {
+  type Approval,
+  type ApprovalView,
   checkDecisionAllowed,
   type DecideResult,
   decide,
@@ -175,7 +177,7 @@ async function onPress(deps: FlowDeps, api: SlackApi, payload: BlockActions): Pr
     });
     if (!allowed.ok) {
       await tell(REFUSALS[allowed.reason]);
-      await refreshIfSettled(deps, allowed.reason, button.approvalId);
+      await refreshIfSettled(deps, allowed.reason, approval);
       return;
     }
     const view = renderDecisionModal(approval, fields, {
@@ -204,7 +206,7 @@ async function onPress(deps: FlowDeps, api: SlackApi, payload: BlockActions): Pr
   if (result.ok) await reportRecorded(deps, result, pressed, tell);
   else {
     await tell(REFUSALS[result.reason]);
-    await refreshIfSettled(deps, result.reason, button.approvalId);
+    if ("approval" in result) await refreshIfSettled(deps, result.reason, result.approval);
   }
 }
 
@@ -252,7 +254,7 @@ async function onSubmission(
     if (Object.keys(errors).length === 0) return notice("Not recorded", REFUSALS[result.reason]);
     return { response_action: "errors", errors };
   }
-  await refreshIfSettled(deps, result.reason, metadata.approvalId);
+  if ("approval" in result) await refreshIfSettled(deps, result.reason, result.approval);
   return notice("Not recorded", REFUSALS[result.reason]);
 }
 
@@ -290,10 +292,14 @@ async function reportRecorded(
 }
 
 /** A press on a message that still shows buttons for a settled request: bring it up to date. */
-async function refreshIfSettled(deps: FlowDeps, reason: string, approvalId: string) {
+async function refreshIfSettled(
+  deps: FlowDeps,
+  reason: string,
+  /** The approval as the refusal read it (settled is final: no need to read it again). */
+  approval: Approval | ApprovalView,
+) {
   if (reason !== "not-pending" && reason !== "expired") return;
-  const stored = await deps.store.get(approvalId);
-  if (stored !== undefined && stored.status !== "PENDING") await updateSlackMessages(deps, stored);
+  if (approval.status !== "PENDING") await updateSlackMessages(deps, approval);
 }
 
 type BlockActions = z.infer<typeof BlockActionsPayload>;
