@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/chromium.ts";
+import { launchChromium, recordPageProblems } from "../support/chromium.ts";
 import { pollUntil } from "../support/poll.ts";
 import { type SignoffStack, startSignoffStack } from "../support/signoff-stack.ts";
 import { approvalWorkflow } from "../support/workflows.ts";
@@ -30,15 +30,7 @@ async function openPage() {
   const { context, browser: started } = await launched;
   browser = started;
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(message.text());
-  });
-  page.on("dialog", (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return { page, problems };
+  return { page, problems: recordPageProblems(page) };
 }
 
 let launched: ReturnType<typeof launchChromium> | undefined;

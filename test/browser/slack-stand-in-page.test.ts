@@ -10,7 +10,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver } from "../../packages/slack-local/src/receiver.test-support.ts";
 import { APPROVAL_BLOCKS, callApi } from "../../packages/slack-local/src/test-helpers.ts";
-import { launchChromium } from "../support/chromium.ts";
+import { launchChromium, recordPageProblems } from "../support/chromium.ts";
 
 let slack: SlackStandIn;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -42,14 +42,7 @@ describe("the Slack stand-in's page in Chromium", () => {
     const launched = await launchChromium();
     browser = launched.browser;
     const page = await launched.context.newPage();
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("dialog", (dialog) => {
-      problems.push(`dialog: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    const problems = recordPageProblems(page);
 
     // 1. Nobody chosen yet: the buttons are disabled.
     await page.goto(slack.url);

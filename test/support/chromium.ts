@@ -3,7 +3,7 @@
  * A missing browser fails the test with what to install, rather than skipping it.
  */
 import { existsSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 /** Where Debian's `chromium` package (installed by .ci/run) puts the browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -46,4 +46,20 @@ export async function launchChromium(): Promise<LaunchedChromium> {
   const context = await browser.newContext();
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   return { browser, context };
+}
+
+/**
+ * What went wrong on `page` as it is used: console errors, and dialogs (dismissed), which no page
+ * of signoff or its stand-ins should ever open. A test expects the list to stay empty.
+ */
+export function recordPageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  return problems;
 }
