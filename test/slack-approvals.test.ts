@@ -37,9 +37,13 @@ function slackMachine(): Promise<string> {
   return machine;
 }
 
-/** Starts an execution asking for Slack; waits for its channel message. */
-async function requestInSlack(subject: string, extra: Record<string, unknown> = {}) {
-  const executionArn = await signoff.startExecution(await slackMachine(), {
+/** Starts an execution asking for Slack (on `stateMachine`); waits for its channel message. */
+async function requestInSlack(
+  subject: string,
+  extra: Record<string, unknown> = {},
+  stateMachine?: string,
+) {
+  const executionArn = await signoff.startExecution(stateMachine ?? (await slackMachine()), {
     approvers: [ALICE, BOB],
     subject,
     details: { service: "billing <!channel>", change: "a & b" },
@@ -512,23 +516,20 @@ async function requestFormInSlack(subject: string) {
     `slack-form-${randomUUID().slice(0, 8)}`,
     approvalWorkflow({ fields: ["details", "requestedBy", "slack", "form"], catchErrors: false }),
   );
-  const executionArn = await signoff.startExecution(await formMachine, {
-    approvers: [ALICE, BOB],
+  return requestInSlack(
     subject,
-    details: { change: "raise the limit" },
-    requestedBy: "dev@example.com",
-    timeoutSeconds: 600,
-    slack: { channel: CHANNEL },
-    form: [
-      { name: "amount", type: "number", required: true, min: 1, max: 100, integer: true },
-      { name: "tier", type: "select", options: ["standard", "priority"] },
-      { name: "checked", type: "boolean", label: "I checked the budget", required: true },
-      { name: "reason", type: "text", required: true, for: ["reject"] },
-    ],
-  });
-  const approvalId = await signoff.approvalIdFor(subject);
-  const message = await messageFor(CHANNEL, approvalId);
-  return { executionArn, approvalId, message };
+    {
+      details: { change: "raise the limit" },
+      slack: { channel: CHANNEL },
+      form: [
+        { name: "amount", type: "number", required: true, min: 1, max: 100, integer: true },
+        { name: "tier", type: "select", options: ["standard", "priority"] },
+        { name: "checked", type: "boolean", label: "I checked the budget", required: true },
+        { name: "reason", type: "text", required: true, for: ["reject"] },
+      ],
+    },
+    await formMachine,
+  );
 }
 
 let formMachine: Promise<string> | undefined;
