@@ -215,6 +215,12 @@ function charCount(text: string): number {
   return [...text].length;
 }
 
+/** Why Slack's client would not submit a modal: the input (block_id) and what is wrong with it. */
+export interface ClientProblem {
+  blockId: string;
+  message: string;
+}
+
 /**
  * The view's `state.values` for what was filled in, as Slack's client builds it, and what
  * Slack's client would not let the user submit (a required input left empty, a text shorter or
@@ -223,13 +229,14 @@ function charCount(text: string): number {
 export function buildViewState(
   view: Record<string, unknown>,
   values: ViewInputValues,
-): { values: Record<string, Record<string, unknown>>; clientProblems: string[] } {
+): { values: Record<string, Record<string, unknown>>; clientProblems: ClientProblem[] } {
   const state: Record<string, Record<string, unknown>> = {};
-  const problems: string[] = [];
+  const problems: ClientProblem[] = [];
+  const refuse = (blockId: string, message: string) => problems.push({ blockId, message });
   const inputs = listInputs(view);
   for (const name of Object.keys(values)) {
     if (!inputs.some((input) => input.blockId === name)) {
-      problems.push(`${name}: the modal has no such input`);
+      refuse(name, "the modal has no such input");
     }
   }
   for (const input of inputs) {
@@ -239,7 +246,7 @@ export function buildViewState(
       given === "" ||
       given === false ||
       (Array.isArray(given) && given.length === 0);
-    if (empty && !input.optional) problems.push(`${input.blockId}: required`);
+    if (empty && !input.optional) refuse(input.blockId, "required");
     let value: Record<string, unknown>;
     switch (input.type) {
       case "plain_text_input": {
@@ -247,10 +254,10 @@ export function buildViewState(
         const min = input.element.min_length;
         const max = input.element.max_length;
         if (text !== null && typeof min === "number" && charCount(text) < min) {
-          problems.push(`${input.blockId}: shorter than ${min} characters`);
+          refuse(input.blockId, `shorter than ${min} characters`);
         }
         if (text !== null && typeof max === "number" && charCount(text) > max) {
-          problems.push(`${input.blockId}: longer than ${max} characters`);
+          refuse(input.blockId, `longer than ${max} characters`);
         }
         value = { type: input.type, value: text };
         break;
@@ -259,16 +266,16 @@ export function buildViewState(
         const text = given === undefined || given === "" ? null : String(given);
         if (text !== null) {
           const number = Number(text);
-          if (!Number.isFinite(number)) problems.push(`${input.blockId}: not a number`);
+          if (!Number.isFinite(number)) refuse(input.blockId, "not a number");
           if (input.element.is_decimal_allowed !== true && !Number.isInteger(number)) {
-            problems.push(`${input.blockId}: not a whole number`);
+            refuse(input.blockId, "not a whole number");
           }
           const { min_value: min, max_value: max } = input.element;
           if (typeof min === "string" && number < Number(min)) {
-            problems.push(`${input.blockId}: below ${min}`);
+            refuse(input.blockId, `below ${min}`);
           }
           if (typeof max === "string" && number > Number(max)) {
-            problems.push(`${input.blockId}: above ${max}`);
+            refuse(input.blockId, `above ${max}`);
           }
         }
         value = { type: input.type, value: text };
@@ -281,7 +288,7 @@ export function buildViewState(
             : (optionsOf(input.element).find((o) => o.value === given || o.text.text === given) ??
               null);
         if (given !== undefined && given !== "" && option === null) {
-          problems.push(`${input.blockId}: not one of the options`);
+          refuse(input.blockId, "not one of the options");
         }
         value = { type: input.type, selected_option: option };
         break;
@@ -298,7 +305,7 @@ export function buildViewState(
         break;
       }
       default:
-        problems.push(`${input.blockId}: the stand-in cannot fill a ${input.type}`);
+        refuse(input.blockId, `the stand-in cannot fill a ${input.type}`);
         continue;
     }
     state[input.blockId] = { [input.actionId]: value };

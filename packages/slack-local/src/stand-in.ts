@@ -374,23 +374,24 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     if (!interactivityUrl()) {
       return c.html(renderProblemPage("Nowhere to deliver", "No interactivity URL is set."), 409);
     }
+    const inputs = listInputs(stored.view);
     const values: ViewInputValues = {};
     for (const [key, value] of Object.entries(form)) {
       if (!key.startsWith("v.")) continue;
       const given = (Array.isArray(value) ? value : [value]).filter(
         (v): v is string => typeof v === "string",
       );
-      const input = listInputs(stored.view).find((i) => i.blockId === key.slice(2));
+      const input = inputs.find((i) => i.blockId === key.slice(2));
       values[key.slice(2)] = input?.type === "checkboxes" ? given : given[0];
     }
     const state = buildViewState(stored.view, values);
     if (state.clientProblems.length > 0) {
       // Slack's client shows these under the inputs and sends nothing.
       stored.errors = Object.fromEntries(
-        state.clientProblems.map((problem) => {
-          const [block = "", ...rest] = problem.split(": ");
-          return [block, `Slack would not submit this: ${rest.join(": ")}`];
-        }),
+        state.clientProblems.map(({ blockId, message }) => [
+          blockId,
+          `Slack would not submit this: ${message}`,
+        ]),
       );
       return c.redirect(back, 303);
     }
@@ -494,7 +495,8 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       }
       const state = buildViewState(stored.view, submitOptions.values);
       if (state.clientProblems.length > 0 && submitOptions.skipClientChecks !== true) {
-        throw new Error(`Slack would not submit this modal: ${state.clientProblems.join("; ")}`);
+        const problems = state.clientProblems.map((p) => `${p.blockId}: ${p.message}`);
+        throw new Error(`Slack would not submit this modal: ${problems.join("; ")}`);
       }
       return submit(user, stored, state.values);
     },
